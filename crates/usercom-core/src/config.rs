@@ -1,0 +1,307 @@
+//! Where to send requests and how to authenticate them.
+
+use std::fmt;
+
+use http::HeaderValue;
+use url::Url;
+
+use crate::Error;
+
+/// The API root below a host, as User.com serves it.
+pub const API_ROOT: &str = "/api/public/";
+
+/// The default `User-Agent`: this crate's name and version.
+pub const DEFAULT_USER_AGENT: &str = concat!("usercom-rs/", env!("CARGO_PKG_VERSION"));
+
+/// A User.com public REST API key.
+///
+/// Its `Debug` and `Display` never show the key, so a `Config` or an error can be logged safely.
+///
+/// ```
+/// let key = usercom_core::ApiKey::new("0123456789abcdef").unwrap();
+/// assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
+/// assert!(!key.to_string().contains("0123"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// The complete `Authorization` header value, marked sensitive.
+    header: HeaderValue,
+}
+
+impl ApiKey {
+    /// Wraps a key. It must be non-empty and consist of visible ASCII characters only
+    /// (User.com keys are 64 letters and digits; anything else could not travel in a header).
+    pub fn new(key: impl AsRef<str>) -> Result<Self, Error> {
+        let key = key.as_ref();
+        if key.is_empty() {
+            return Err(Error::invalid_input("the API key is empty"));
+        }
+        if let Some(position) = key.chars().position(|c| !c.is_ascii_graphic()) {
+            // Say where, never what: the character could be part of a real key.
+            return Err(Error::invalid_input(format!(
+                "the API key has a character that is not visible ASCII at position {} \
+                 (a stray space or newline?)",
+                position + 1
+            )));
+        }
+        let mut header = HeaderValue::try_from(format!("Token {key}"))
+            .map_err(|_| Error::invalid_input("the API key cannot be sent in a header"))?;
+        header.set_sensitive(true);
+        Ok(Self { header })
+    }
+
+    /// The `Authorization` header value (`Token <key>`), marked sensitive.
+    pub(crate) fn authorization(&self) -> &HeaderValue {
+        &self.header
+    }
+
+    /// The key itself, for code that must scrub it from text it records.
+    pub fn expose_secret(&self) -> &str {
+        // Built from `Token {key}` out of visible ASCII, so both steps always succeed.
+        self.header
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Token "))
+            .unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Everything a request needs besides the operation: the API root, the key and the user agent.
+///
+/// ```
+/// use usercom_core::Config;
+///
+/// let config = Config::for_subdomain("acme", "0123456789abcdef").unwrap();
+/// assert_eq!(config.base_url().as_str(), "https://acme.user.com/api/public/");
+///
+/// let config = Config::for_base_url("http://127.0.0.1:8080", "0123456789abcdef").unwrap();
+/// assert_eq!(config.base_url().as_str(), "http://127.0.0.1:8080/api/public/");
+///
+/// assert!(Config::for_subdomain("acme/evil", "key").is_err());
+/// assert!(Config::for_subdomain("acme", "").is_err());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    base_url: Url,
+    api_key: ApiKey,
+    user_agent: HeaderValue,
+}
+
+impl Config {
+    /// A config for the account at `https://<subdomain>.user.com/api/public/`.
+    ///
+    /// Takes `acme` or `acme.user.com`. Anything that is not a DNS label (such as a `/`, `@`, `:`
+    /// or a space) is an error: use [`Config::for_base_url`] for proxies and test servers.
+    pub fn for_subdomain(subdomain: &str, api_key: impl AsRef<str>) -> Result<Self, Error> {
+        let trimmed = subdomain.trim();
+        let label = strip_suffix_ignore_case(trimmed, ".user.com").unwrap_or(trimmed);
+        if label.is_empty() {
+            return Err(Error::invalid_input("the subdomain is empty"));
+        }
+        let valid_label = label.len() <= 63
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !valid_label {
+            return Err(Error::invalid_input(format!(
+                "{subdomain:?} is not a User.com subdomain: expected a name such as `acme` or \
+                 `acme.user.com` (letters, digits and `-` only); for any other address use a base URL"
+            )));
+        }
+        let base = format!("https://{}.user.com{API_ROOT}", label.to_ascii_lowercase());
+        let base_url = Url::parse(&base)
+            .map_err(|e| Error::invalid_input(format!("{subdomain:?} gives no valid URL: {e}")))?;
+        Self::build(base_url, api_key)
+    }
+
+    /// A config for an explicit API root, such as a proxy or a test server.
+    ///
+    /// The URL must be `http` or `https` with a host, and without credentials, query or fragment.
+    /// A URL with no path (`https://acme.user.com`) gets the standard `/api/public/`; any other
+    /// path is used as given, with a trailing slash added.
+    pub fn for_base_url(base_url: &str, api_key: impl AsRef<str>) -> Result<Self, Error> {
+        let mut url = Url::parse(base_url.trim())
+            .map_err(|e| Error::invalid_input(format!("{base_url:?} is not a valid URL: {e}")))?;
+        if url.scheme() != "https" && url.scheme() != "http" {
+            return Err(Error::invalid_input(format!(
+                "{base_url:?} is not an http(s) URL (scheme `{}`)",
+                url.scheme()
+            )));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(Error::invalid_input(format!("{base_url:?} has no host")));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::invalid_input(
+                "the base URL must not contain credentials; the API key goes in its own setting",
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::invalid_input(format!(
+                "{base_url:?} must not have a query or fragment"
+            )));
+        }
+        if url.path() == "/" {
+            url.set_path(API_ROOT);
+        } else if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        Self::build(url, api_key)
+    }
+
+    fn build(base_url: Url, api_key: impl AsRef<str>) -> Result<Self, Error> {
+        Ok(Self {
+            base_url,
+            api_key: ApiKey::new(api_key)?,
+            user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
+        })
+    }
+
+    /// Adds a product token of the calling application in front of the default user agent,
+    /// for example `my-sync/2.1 usercom-rs/0.1.0`.
+    pub fn with_user_agent(mut self, product: &str) -> Result<Self, Error> {
+        let value = format!("{} {DEFAULT_USER_AGENT}", product.trim());
+        self.user_agent = HeaderValue::try_from(value).map_err(|_| {
+            Error::invalid_input(format!("{product:?} cannot be sent as a User-Agent"))
+        })?;
+        Ok(self)
+    }
+
+    /// The API root every request is built on; always ends with `/`.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The API key.
+    pub fn api_key(&self) -> &ApiKey {
+        &self.api_key
+    }
+
+    /// The `User-Agent` sent with every request.
+    pub fn user_agent(&self) -> &HeaderValue {
+        &self.user_agent
+    }
+}
+
+fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let split = text.len().checked_sub(suffix.len())?;
+    let (head, tail) = (text.get(..split)?, text.get(split..)?);
+    tail.eq_ignore_ascii_case(suffix).then_some(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "k3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3yk3";
+
+    #[test]
+    fn subdomain_forms() {
+        for input in ["acme", "acme.user.com", "ACME.User.Com", " acme "] {
+            let config = Config::for_subdomain(input, KEY).unwrap();
+            assert_eq!(
+                config.base_url().as_str(),
+                "https://acme.user.com/api/public/"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_subdomains_are_named() {
+        for input in [
+            "",
+            ".user.com",
+            "acme/x",
+            "a@b",
+            "acme:443",
+            "ac me",
+            "-acme",
+            "https://acme.user.com",
+        ] {
+            let err = Config::for_subdomain(input, KEY).unwrap_err();
+            assert!(matches!(err, Error::InvalidInput(_)), "{input:?}: {err}");
+        }
+        let err = Config::for_subdomain("acme/x", KEY).unwrap_err();
+        assert!(err.to_string().contains("\"acme/x\""), "{err}");
+    }
+
+    #[test]
+    fn base_urls() {
+        let cases = [
+            ("http://127.0.0.1:9/", "http://127.0.0.1:9/api/public/"),
+            ("http://127.0.0.1:9", "http://127.0.0.1:9/api/public/"),
+            (
+                "https://proxy.example/usercom/api/public",
+                "https://proxy.example/usercom/api/public/",
+            ),
+            (
+                "https://acme.user.com/api/public/",
+                "https://acme.user.com/api/public/",
+            ),
+        ];
+        for (input, expected) in cases {
+            let config = Config::for_base_url(input, KEY).unwrap();
+            assert_eq!(config.base_url().as_str(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn bad_base_urls() {
+        for input in [
+            "ftp://acme.user.com/",
+            "acme.user.com",
+            "https://user:pw@acme.user.com/",
+            "https://acme.user.com/api/public/?x=1",
+            "file:///etc/passwd",
+            "",
+        ] {
+            let err = Config::for_base_url(input, KEY).unwrap_err();
+            assert!(matches!(err, Error::InvalidInput(_)), "{input:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn key_is_validated_and_never_shown() {
+        assert!(ApiKey::new("").is_err());
+        let err = ApiKey::new("abc def").unwrap_err();
+        assert!(err.to_string().contains("position 4"), "{err}");
+        assert!(!err.to_string().contains("abc"), "{err}");
+        let config = Config::for_subdomain("acme", KEY).unwrap();
+        let shown = format!("{config:?} {} {:?}", config.api_key(), config.api_key());
+        assert!(!shown.contains("k3yk3y"), "{shown}");
+        assert_eq!(config.api_key().expose_secret(), KEY);
+    }
+
+    #[test]
+    fn user_agent_prefix() {
+        let config = Config::for_subdomain("acme", KEY)
+            .unwrap()
+            .with_user_agent("my-sync/2.1")
+            .unwrap();
+        assert_eq!(
+            config.user_agent().to_str().unwrap(),
+            format!("my-sync/2.1 {DEFAULT_USER_AGENT}")
+        );
+        assert!(
+            Config::for_subdomain("acme", KEY)
+                .unwrap()
+                .with_user_agent("bad\nagent")
+                .is_err()
+        );
+    }
+}

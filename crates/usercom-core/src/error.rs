@@ -1,0 +1,391 @@
+//! The one error type of the SDK.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use http::{HeaderMap, StatusCode};
+use serde_json::Value;
+
+/// How many bytes of a body an error keeps.
+pub const SNIPPET_LIMIT: usize = 512;
+
+/// Everything that can go wrong talking to User.com.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Input the SDK refused before sending anything: a bad subdomain, an empty key, empty content.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The API answered with a status other than 2xx.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// A 2xx response whose body did not match the expected model.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// A paginated listing went wrong: a `next` link that loops or leaves the API.
+    #[error(transparent)]
+    Pagination(PaginationError),
+    /// The request never got a complete response: connection, timeout or I/O failure.
+    #[error(transparent)]
+    Transport(TransportError),
+}
+
+impl Error {
+    /// An [`Error::InvalidInput`] with this message.
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::InvalidInput(message.into())
+    }
+
+    /// A transport failure of the given kind, wrapping the HTTP client's own error.
+    pub fn transport(
+        kind: TransportErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self::Transport(TransportError {
+            kind,
+            source: source.into(),
+        })
+    }
+
+    /// The HTTP status the server answered with, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api(api) => Some(api.status),
+            Self::Decode(decode) => Some(decode.status),
+            _ => None,
+        }
+    }
+
+    /// The API error, when the server answered with a non-2xx status.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// Whether sending the same request again may succeed: rate limits, server errors,
+    /// timeouts and connection failures. Whether it is *safe* to resend also depends on the
+    /// method; the retry policy decides that.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api(api) => {
+                api.status == StatusCode::TOO_MANY_REQUESTS || api.status.is_server_error()
+            }
+            Self::Transport(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether this is a timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Transport(t) if t.kind == TransportErrorKind::Timeout)
+    }
+}
+
+/// A non-2xx answer from the API.
+///
+/// User.com runs Django REST Framework, so error bodies are usually `{"detail": "..."}` or a
+/// map of field names to messages (`{"content": ["This field may not be blank."]}`); some
+/// endpoints wrap that map in `"errors"`. A body that is not JSON (an HTML error page from a
+/// gateway) is kept as a bounded snippet instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The `detail` message, when the body had one.
+    pub detail: Option<String>,
+    /// Field errors: field name (or `non_field_errors`) to messages.
+    pub field_errors: BTreeMap<String, Vec<String>>,
+    /// The start of the body when it was not a JSON object (at most [`SNIPPET_LIMIT`] bytes).
+    pub body_snippet: Option<String>,
+    /// The `Location` header of a redirect, which the SDK never follows.
+    pub location: Option<String>,
+}
+
+impl ApiError {
+    /// Reads an error response: status, `Location`, and whatever the body says.
+    pub fn from_parts(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        let location = headers
+            .get(http::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let mut error = Self {
+            status,
+            detail: None,
+            field_errors: BTreeMap::new(),
+            body_snippet: None,
+            location,
+        };
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => error.read_fields(map),
+            Ok(Value::String(text)) => error.detail = Some(text),
+            Ok(Value::Array(items)) => {
+                let messages = items.iter().map(message_text).collect();
+                error
+                    .field_errors
+                    .insert("non_field_errors".to_owned(), messages);
+            }
+            _ if body.iter().all(u8::is_ascii_whitespace) => {}
+            _ => error.body_snippet = Some(snippet(body)),
+        }
+        error
+    }
+
+    fn read_fields(&mut self, map: serde_json::Map<String, Value>) {
+        for (field, value) in map {
+            match (field.as_str(), value) {
+                ("detail" | "message", Value::String(text)) if self.detail.is_none() => {
+                    self.detail = Some(text);
+                }
+                ("errors", Value::Object(inner)) => self.read_fields(inner),
+                ("errors", Value::String(text)) if self.detail.is_none() => {
+                    self.detail = Some(text);
+                }
+                (_, Value::Array(items)) => {
+                    let messages = items.iter().map(message_text).collect();
+                    self.field_errors.insert(field, messages);
+                }
+                (_, other) => {
+                    self.field_errors.insert(field, vec![message_text(&other)]);
+                }
+            }
+        }
+    }
+}
+
+fn message_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "User.com API error: HTTP {}", self.status)?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        let mut separator = if self.detail.is_some() { "; " } else { ": " };
+        for (field, messages) in &self.field_errors {
+            write!(f, "{separator}{field}: {}", messages.join(" "))?;
+            separator = "; ";
+        }
+        if let Some(location) = &self.location {
+            write!(f, " (redirect to {location}, not followed)")?;
+        }
+        if let Some(body) = &self.body_snippet {
+            let short: String = body.chars().take(200).collect();
+            let ellipsis = if short.len() < body.len() { "…" } else { "" };
+            write!(f, " (non-JSON body: {short}{ellipsis})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A 2xx response whose body did not decode into the expected model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The HTTP status of the response.
+    pub status: StatusCode,
+    /// Where in the JSON document decoding failed, such as `results[3].timestamp`
+    /// (`.` for the document itself).
+    pub path: String,
+    /// What was wrong there.
+    pub message: String,
+    /// The start of the body (at most [`SNIPPET_LIMIT`] bytes).
+    pub body_snippet: String,
+}
+
+impl DecodeError {
+    pub(crate) fn new(
+        status: StatusCode,
+        path: String,
+        error: &serde_json::Error,
+        body: &[u8],
+    ) -> Self {
+        Self {
+            status,
+            path,
+            message: error.to_string(),
+            body_snippet: snippet(body),
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not decode the HTTP {} response at `{}`: {}",
+            self.status, self.path, self.message
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A paginated listing that cannot go on safely.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// The `next` link points at a page that was already requested.
+    #[error("pagination loop: the `next` link {url} was already requested")]
+    Loop {
+        /// The repeated URL.
+        url: String,
+    },
+    /// The `next` link is not below the API root, so it is not followed (the key would go with it).
+    #[error("pagination stopped: the `next` link {url:?} is outside the API root {root}")]
+    ForeignNext {
+        /// The link as the server sent it.
+        url: String,
+        /// The configured API root.
+        root: String,
+    },
+}
+
+/// The request did not get a complete response.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {source}")]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl TransportError {
+    /// What kind of failure it was.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+}
+
+/// The kinds of transport failure, which decide whether a request may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection was made (DNS, refused, TLS handshake): the request was not sent.
+    Connect,
+    /// A configured timeout ran out.
+    Timeout,
+    /// The body was larger than the configured limit.
+    BodyTooLarge,
+    /// The connection failed after the request may have been sent.
+    Io,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "could not connect",
+            Self::Timeout => "timed out",
+            Self::BodyTooLarge => "response body too large",
+            Self::Io => "connection failed",
+        })
+    }
+}
+
+/// The start of a body as text: at most [`SNIPPET_LIMIT`] bytes, invalid UTF-8 replaced,
+/// runs of white space folded into one space.
+pub fn snippet(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(SNIPPET_LIMIT)];
+    let text = String::from_utf8_lossy(cut);
+    let mut folded = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !folded.is_empty() {
+            folded.push(' ');
+        }
+        folded.push_str(word);
+    }
+    if body.len() > SNIPPET_LIMIT {
+        folded.push('…');
+    }
+    folded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, body: &str) -> ApiError {
+        ApiError::from_parts(
+            StatusCode::from_u16(status).unwrap(),
+            &HeaderMap::new(),
+            body.as_bytes(),
+        )
+    }
+
+    #[test]
+    fn drf_detail() {
+        let error = api(404, r#"{"detail": "Not found."}"#);
+        assert_eq!(error.detail.as_deref(), Some("Not found."));
+        assert!(error.field_errors.is_empty());
+        assert_eq!(
+            error.to_string(),
+            "User.com API error: HTTP 404 Not Found: Not found."
+        );
+    }
+
+    #[test]
+    fn drf_field_errors_and_errors_wrapper() {
+        let error = api(
+            400,
+            r#"{"content": ["This field may not be blank."], "source": "bad", "n": 3}"#,
+        );
+        assert_eq!(
+            error.field_errors["content"],
+            vec!["This field may not be blank."]
+        );
+        assert_eq!(error.field_errors["source"], vec!["bad"]);
+        assert_eq!(error.field_errors["n"], vec!["3"]);
+        let wrapped = api(400, r#"{"errors": {"email": ["Enter a valid email."]}}"#);
+        assert_eq!(wrapped.field_errors["email"], vec!["Enter a valid email."]);
+        assert!(
+            wrapped
+                .to_string()
+                .ends_with("HTTP 400 Bad Request: email: Enter a valid email.")
+        );
+    }
+
+    #[test]
+    fn html_body_is_a_bounded_snippet() {
+        let page = format!(
+            "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>{}</body></html>",
+            "x".repeat(2000)
+        );
+        let error = api(502, &page);
+        let snippet = error.body_snippet.clone().unwrap();
+        assert!(snippet.starts_with("<html> <head><title>502 Bad Gateway</title>"));
+        assert!(snippet.len() <= SNIPPET_LIMIT + '…'.len_utf8());
+        assert!(error.to_string().contains("HTTP 502 Bad Gateway"));
+        assert!(error.to_string().contains("502 Bad Gateway</title>"));
+    }
+
+    #[test]
+    fn empty_body_has_no_snippet() {
+        let error = api(500, "  \n");
+        assert_eq!(error.body_snippet, None);
+        assert_eq!(error.detail, None);
+    }
+
+    #[test]
+    fn snippet_survives_a_cut_inside_a_character() {
+        let body = "é".repeat(SNIPPET_LIMIT);
+        let text = snippet(body.as_bytes());
+        assert!(text.ends_with('…'));
+    }
+
+    #[test]
+    fn retryable_classes() {
+        assert!(Error::Api(Box::new(api(429, ""))).is_retryable());
+        assert!(Error::Api(Box::new(api(503, ""))).is_retryable());
+        assert!(!Error::Api(Box::new(api(404, ""))).is_retryable());
+        assert!(!Error::invalid_input("x").is_retryable());
+    }
+}

@@ -1,0 +1,3 @@
+//! `cargo xtask`: project automation; its commands arrive with the adapters.
+
+fn main() {}
