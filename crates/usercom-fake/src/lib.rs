@@ -1,1 +1,225 @@
-//! placeholder
+//! A stand-in User.com REST API server on 127.0.0.1, for tests, demos and benchmarks.
+//!
+//! It speaks the API as documented: `Authorization: Token <key>` and `Accept: */*; version=2`
+//! are checked, listings are paginated with absolute `next`/`previous` URLs built from the
+//! request's `Host`, errors are Django REST Framework bodies (`{"detail": "Not found."}`), and
+//! a path without its trailing slash is redirected the way Django does. The data is generated
+//! from a seed, so the same options always serve the same account.
+//!
+//! Served so far: the conversations endpoints.
+//!
+//! ```no_run
+//! use usercom_fake::{FakeOptions, FakeServer};
+//!
+//! let server = FakeServer::start(FakeOptions::default().conversations(1_000)).unwrap();
+//! println!("API root {} key {}", server.base_url(), server.api_key());
+//! // Point any client at server.base_url(); the server stops when `server` is dropped.
+//! ```
+
+mod data;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+
+use tokio::sync::oneshot;
+
+pub use routes::router;
+
+use data::Dataset;
+
+/// The key the fake accepts unless told otherwise (64 characters, like a real key).
+pub const DEFAULT_API_KEY: &str =
+    "fakefakefakefakefakefakefakefakefakefakefakefakefakefakefakefake";
+
+/// What the fake account holds and how it pages.
+#[derive(Debug, Clone)]
+pub struct FakeOptions {
+    seed: u64,
+    conversations: usize,
+    page_size: usize,
+    api_key: String,
+}
+
+impl Default for FakeOptions {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            conversations: 250,
+            page_size: 100,
+            api_key: DEFAULT_API_KEY.to_owned(),
+        }
+    }
+}
+
+impl FakeOptions {
+    /// The seed of the generated data.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// How many conversations the account has.
+    pub fn conversations(mut self, count: usize) -> Self {
+        self.conversations = count;
+        self
+    }
+
+    /// Items per page of a listing (at least 1; the real API uses 100).
+    pub fn page_size(mut self, size: usize) -> Self {
+        self.page_size = size.max(1);
+        self
+    }
+
+    /// The API key the server accepts.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = key.into();
+        self
+    }
+}
+
+/// One request the server received, for tests to inspect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// The method.
+    pub method: String,
+    /// The path, percent-encoded as received.
+    pub path: String,
+    /// The raw query string, if any.
+    pub query: Option<String>,
+    /// The `Accept` header.
+    pub accept: Option<String>,
+    /// The `Content-Type` header.
+    pub content_type: Option<String>,
+    /// The `User-Agent` header.
+    pub user_agent: Option<String>,
+    /// Whether `Authorization` carried the right key (the key itself is not recorded).
+    pub authorized: bool,
+    /// The body as text.
+    pub body: String,
+    /// The status the server answered with.
+    pub status: u16,
+}
+
+/// The shared state behind the routes.
+#[derive(Debug)]
+pub struct FakeState {
+    options: FakeOptions,
+    data: Mutex<Dataset>,
+    log: Mutex<Vec<RecordedRequest>>,
+}
+
+impl FakeState {
+    /// State generated from the options.
+    pub fn new(options: FakeOptions) -> Arc<Self> {
+        Arc::new(Self {
+            data: Mutex::new(Dataset::generate(options.seed, options.conversations)),
+            options,
+            log: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn data(&self) -> MutexGuard<'_, Dataset> {
+        self.data.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn record(&self, request: RecordedRequest) {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(request);
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// A running fake server on its own thread; it stops when dropped.
+#[derive(Debug)]
+pub struct FakeServer {
+    address: SocketAddr,
+    base_url: String,
+    state: Arc<FakeState>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FakeServer {
+    /// Starts a server on a free port of 127.0.0.1. Usable from plain and async code alike:
+    /// it runs on a runtime of its own.
+    pub fn start(options: FakeOptions) -> std::io::Result<Self> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let state = FakeState::new(options);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = router(Arc::clone(&state));
+        let thread = std::thread::Builder::new()
+            .name(format!("usercom-fake {address}"))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = axum::serve(listener, app) => {}
+                        _ = stopped => {}
+                    }
+                });
+            })?;
+        Ok(Self {
+            address,
+            base_url: format!("http://{address}/api/public/"),
+            state,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The API root, such as `http://127.0.0.1:40123/api/public/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The socket address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The API key the server accepts.
+    pub fn api_key(&self) -> &str {
+        &self.state.options.api_key
+    }
+
+    /// A client config for this server (an error only if the server was given a key that no
+    /// client would accept, such as an empty one).
+    pub fn config(&self) -> Result<usercom_core::Config, usercom_core::Error> {
+        usercom_core::Config::for_base_url(&self.base_url, self.api_key())
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.requests()
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
