@@ -10,6 +10,18 @@ use crate::Error;
 /// The API root below a host, as User.com serves it.
 pub const API_ROOT: &str = "/api/public/";
 
+/// The environment variable holding the API key.
+pub const ENV_API_KEY: &str = "USERCOM_API_KEY";
+/// The environment variable holding the account's subdomain.
+pub const ENV_SUBDOMAIN: &str = "USERCOM_SUBDOMAIN";
+/// The environment variable holding an explicit API root.
+pub const ENV_BASE_URL: &str = "USERCOM_BASE_URL";
+
+/// Where a User.com admin creates the REST API key, for error messages.
+pub const KEY_HELP: &str = "a User.com admin creates the 64-character public REST API key at \
+                            https://<subdomain>.user.com/api/credentials/ (it is not the \
+                            application key shown under Settings > Setup & integrations)";
+
 /// The default `User-Agent`: this crate's name and version.
 pub const DEFAULT_USER_AGENT: &str = concat!("usercom-rs/", env!("CARGO_PKG_VERSION"));
 
@@ -164,6 +176,44 @@ impl Config {
         Self::build(url, api_key)
     }
 
+    /// A config from `USERCOM_API_KEY` and one of `USERCOM_SUBDOMAIN` or `USERCOM_BASE_URL`,
+    /// read through `lookup` (pass `|name| std::env::var(name).ok()`).
+    ///
+    /// `Ok(None)` when none of the three is set, so a program can fall back to a demo; an
+    /// error naming the missing or conflicting variable when only some are.
+    ///
+    /// ```
+    /// use usercom_core::Config;
+    ///
+    /// let env = |name: &str| match name {
+    ///     "USERCOM_SUBDOMAIN" => Some("acme".to_owned()),
+    ///     _ => None,
+    /// };
+    /// let err = Config::from_env_with(env).unwrap_err();
+    /// assert!(err.to_string().contains("USERCOM_API_KEY"));
+    /// assert!(Config::from_env_with(|_| None).unwrap().is_none());
+    /// ```
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, Error> {
+        let read = |name| lookup(name).filter(|value| !value.trim().is_empty());
+        let (key, subdomain, base_url) =
+            (read(ENV_API_KEY), read(ENV_SUBDOMAIN), read(ENV_BASE_URL));
+        match (key, subdomain, base_url) {
+            (None, None, None) => Ok(None),
+            (None, _, _) => Err(Error::invalid_input(format!(
+                "{ENV_API_KEY} is not set; {KEY_HELP}"
+            ))),
+            (Some(_), None, None) => Err(Error::invalid_input(format!(
+                "{ENV_API_KEY} is set but neither {ENV_SUBDOMAIN} (such as `acme` for \
+                 acme.user.com) nor {ENV_BASE_URL} is"
+            ))),
+            (Some(_), Some(_), Some(_)) => Err(Error::invalid_input(format!(
+                "both {ENV_SUBDOMAIN} and {ENV_BASE_URL} are set; set only one"
+            ))),
+            (Some(key), Some(subdomain), None) => Self::for_subdomain(&subdomain, key).map(Some),
+            (Some(key), None, Some(base_url)) => Self::for_base_url(&base_url, key).map(Some),
+        }
+    }
+
     fn build(base_url: Url, api_key: impl AsRef<str>) -> Result<Self, Error> {
         Ok(Self {
             base_url,
@@ -285,6 +335,59 @@ mod tests {
         let shown = format!("{config:?} {} {:?}", config.api_key(), config.api_key());
         assert!(!shown.contains("k3yk3y"), "{shown}");
         assert_eq!(config.api_key().expose_secret(), KEY);
+    }
+
+    #[test]
+    fn environment_combinations() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let config = Config::from_env_with(env(&[(ENV_API_KEY, KEY), (ENV_SUBDOMAIN, "acme")]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            config.base_url().as_str(),
+            "https://acme.user.com/api/public/"
+        );
+        let config = Config::from_env_with(env(&[
+            (ENV_API_KEY, KEY),
+            (ENV_BASE_URL, "http://127.0.0.1:1/"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(config.base_url().as_str(), "http://127.0.0.1:1/api/public/");
+        let cases: [(&[(&str, &str)], &str); 4] = [
+            (&[(ENV_SUBDOMAIN, "acme")], ENV_API_KEY),
+            (&[(ENV_API_KEY, KEY)], ENV_SUBDOMAIN),
+            (
+                &[
+                    (ENV_API_KEY, KEY),
+                    (ENV_SUBDOMAIN, "a"),
+                    (ENV_BASE_URL, "http://x/"),
+                ],
+                "only one",
+            ),
+            (
+                &[(ENV_API_KEY, " "), (ENV_BASE_URL, "http://x/")],
+                "credentials/",
+            ),
+        ];
+        for (pairs, expected) in cases {
+            let lookup = |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            };
+            let err = Config::from_env_with(lookup).unwrap_err().to_string();
+            assert!(err.contains(expected), "{pairs:?}: {err}");
+            assert!(!err.contains("k3yk3y"), "{err}");
+        }
     }
 
     #[test]

@@ -213,6 +213,26 @@ impl FakeServer {
     }
 }
 
+/// For examples and tools: the config from the `USERCOM_*` environment variables or, when none
+/// of them is set, a fake server with seeded data to run against instead.
+///
+/// The server is returned so the caller keeps it alive as long as it is needed. An error names
+/// the missing or conflicting variable when only some are set.
+pub fn config_from_env_or_demo(
+    options: FakeOptions,
+) -> Result<(usercom_core::Config, Option<FakeServer>), String> {
+    match usercom_core::Config::from_env_with(|name| std::env::var(name).ok()) {
+        Ok(Some(config)) => Ok((config, None)),
+        Ok(None) => {
+            let server = FakeServer::start(options)
+                .map_err(|e| format!("cannot start the embedded fake server: {e}"))?;
+            let config = server.config().map_err(|e| e.to_string())?;
+            Ok((config, Some(server)))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 impl Drop for FakeServer {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {

@@ -1,1 +1,267 @@
-//! placeholder
+//! A blocking client for the User.com public REST API, on ureq 3.
+//!
+//! A thin adapter over [`usercom_core`]: the core builds every request and parses every
+//! response; this crate only sends them over one reused [`ureq::Agent`].
+//!
+//! ```no_run
+//! use usercom_ureq::{Client, Config, conversations::ListConversations};
+//!
+//! # fn main() -> Result<(), usercom_ureq::Error> {
+//! let client = Client::new(Config::for_subdomain("acme", std::env::var("USERCOM_API_KEY").unwrap_or_default())?);
+//!
+//! // Every open conversation, across all pages; errors are yielded, never swallowed.
+//! for conversation in client.all_conversations(ListConversations::all().open_only(true)) {
+//!     let conversation = conversation?;
+//!     println!("{} {:?}", conversation.id, conversation.user.email);
+//! }
+//!
+//! let detail = client.get_conversation(339461)?;
+//! for message in &detail.messages {
+//!     println!("{} {}: {}", message.timestamp, message.source, message.content);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::VecDeque;
+use std::io;
+use std::time::{Duration, Instant};
+
+pub use usercom_core::{
+    ApiError, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, conversations,
+};
+
+use usercom_core::TransportErrorKind;
+use usercom_core::conversations::{
+    ConversationDetail, ConversationSummary, CreateConversation, GetConversation, ListConversations,
+};
+
+/// Timeouts and limits of a [`Client`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientOptions {
+    /// How long to wait for a connection (TCP and TLS). Default 10 s.
+    pub connect_timeout: Duration,
+    /// How long one request may take, from connecting to the end of the body. Default 30 s.
+    pub request_timeout: Duration,
+    /// The largest response body accepted. Default 32 MiB.
+    pub max_body_bytes: u64,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+impl ClientOptions {
+    /// Sets the connect timeout.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the timeout of one request.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Sets the largest response body accepted.
+    pub fn max_body_bytes(mut self, limit: u64) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+}
+
+/// A blocking User.com client. Cheap to clone; clones share the connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    config: Config,
+    agent: ureq::Agent,
+    options: ClientOptions,
+}
+
+impl Client {
+    /// A client with the default [`ClientOptions`].
+    pub fn new(config: Config) -> Self {
+        Self::with_options(config, ClientOptions::default())
+    }
+
+    /// A client with these timeouts and limits.
+    pub fn with_options(config: Config, options: ClientOptions) -> Self {
+        let agent = ureq::Agent::config_builder()
+            // Error statuses are answers: their bodies go to the core's parser.
+            .http_status_as_error(false)
+            // A redirect would take the key elsewhere; the core reports it instead.
+            .max_redirects(0)
+            // The core sets every header; ureq adds none of its own.
+            .user_agent("")
+            .accept("")
+            .timeout_connect(Some(options.connect_timeout))
+            .timeout_per_call(Some(options.request_timeout))
+            .build()
+            .new_agent();
+        Self {
+            config,
+            agent,
+            options,
+        }
+    }
+
+    /// The config requests are built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Sends any operation and parses its answer.
+    pub fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
+        let request = self.config.request(endpoint)?;
+        let response = self.execute(request)?;
+        usercom_core::parse_response(endpoint, response)
+    }
+
+    /// Every item of a paginated listing, page after page, fetched as the iterator advances.
+    pub fn paginate<E: PagedEndpoint>(&self, endpoint: E) -> Items<E> {
+        Items {
+            client: self.clone(),
+            pages: Paginator::new(self.config.clone(), endpoint),
+            buffer: VecDeque::new(),
+            finished: false,
+        }
+    }
+
+    /// One page of conversations: the first, with a `next` link to follow.
+    pub fn list_conversations(
+        &self,
+        list: &ListConversations,
+    ) -> Result<Page<ConversationSummary>, Error> {
+        self.send(list)
+    }
+
+    /// Every conversation of every page.
+    pub fn all_conversations(&self, list: ListConversations) -> Items<ListConversations> {
+        self.paginate(list)
+    }
+
+    /// One conversation with its messages.
+    pub fn get_conversation(&self, id: i64) -> Result<ConversationDetail, Error> {
+        self.send(&GetConversation::new(id))
+    }
+
+    /// Starts a conversation with a user.
+    pub fn create_conversation(
+        &self,
+        create: &CreateConversation,
+    ) -> Result<ConversationSummary, Error> {
+        self.send(create)
+    }
+
+    /// Sends a request built by the core and returns the complete response.
+    pub fn execute(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        let started = Instant::now();
+        let method = request.method().clone();
+        let uri = request.uri().clone();
+        let response = self.agent.run(request).map_err(transport_error)?;
+        let (parts, mut body) = response.into_parts();
+        let bytes = body
+            .with_config()
+            .limit(self.options.max_body_bytes)
+            .read_to_vec()
+            .map_err(transport_error)?;
+        tracing::debug!(
+            %method,
+            %uri,
+            status = parts.status.as_u16(),
+            bytes = bytes.len(),
+            elapsed_ms = started.elapsed().as_millis(),
+            "usercom request"
+        );
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+fn transport_error(error: ureq::Error) -> Error {
+    let kind = match &error {
+        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
+        ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
+        ureq::Error::Io(io) => match io.kind() {
+            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => {
+                TransportErrorKind::Connect
+            }
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => TransportErrorKind::Timeout,
+            _ => TransportErrorKind::Io,
+        },
+        _ => TransportErrorKind::Io,
+    };
+    Error::transport(kind, error)
+}
+
+/// The items of a paginated listing; see [`Client::paginate`].
+///
+/// Yields `Err` once and then ends if a page cannot be fetched or decoded, so a failure is
+/// never mistaken for the end of the listing.
+pub struct Items<E: PagedEndpoint> {
+    client: Client,
+    pages: Paginator<E>,
+    buffer: VecDeque<<E as PagedEndpoint>::Item>,
+    finished: bool,
+}
+
+impl<E: PagedEndpoint> std::fmt::Debug for Items<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Items")
+            .field("pages_fetched", &self.pages.pages())
+            .field("buffered", &self.buffer.len())
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E: PagedEndpoint> Items<E> {
+    /// How many pages have been fetched so far.
+    pub fn pages_fetched(&self) -> u64 {
+        self.pages.pages()
+    }
+
+    fn fetch_page(&mut self) -> Result<bool, Error> {
+        let Some(request) = self.pages.next_request()? else {
+            return Ok(false);
+        };
+        let response = self.client.execute(request)?;
+        let page = self.pages.process(response)?;
+        self.buffer.extend(page.results);
+        Ok(true)
+    }
+}
+
+impl<E: PagedEndpoint> Iterator for Items<E> {
+    type Item = Result<E::Item, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(Ok(item));
+            }
+            if self.finished {
+                return None;
+            }
+            match self.fetch_page() {
+                Ok(true) => {}
+                Ok(false) => self.finished = true,
+                Err(error) => {
+                    self.finished = true;
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+}
