@@ -291,19 +291,22 @@ impl fmt::Display for TransportErrorKind {
     }
 }
 
-/// The start of a body as text: at most [`SNIPPET_LIMIT`] bytes, invalid UTF-8 replaced,
-/// runs of white space folded into one space.
+/// The start of a body as text: invalid UTF-8 replaced, runs of white space folded into one
+/// space, at most [`SNIPPET_LIMIT`] bytes of text plus `…` when anything was cut.
 pub fn snippet(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(SNIPPET_LIMIT)];
-    let text = String::from_utf8_lossy(cut);
-    let mut folded = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !folded.is_empty() {
-            folded.push(' ');
-        }
-        folded.push_str(word);
+    // Invalid bytes grow threefold as U+FFFD, so cut the input and then the output.
+    let text = String::from_utf8_lossy(&body[..body.len().min(SNIPPET_LIMIT)]);
+    let mut folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut cut = body.len() > SNIPPET_LIMIT;
+    if folded.len() > SNIPPET_LIMIT {
+        let end = (0..=SNIPPET_LIMIT)
+            .rev()
+            .find(|&i| folded.is_char_boundary(i))
+            .unwrap_or(0);
+        folded.truncate(end);
+        cut = true;
     }
-    if body.len() > SNIPPET_LIMIT {
+    if cut {
         folded.push('…');
     }
     folded
@@ -379,6 +382,20 @@ mod tests {
         let body = "é".repeat(SNIPPET_LIMIT);
         let text = snippet(body.as_bytes());
         assert!(text.ends_with('…'));
+        assert!(text.len() <= SNIPPET_LIMIT + '…'.len_utf8());
+    }
+
+    #[test]
+    fn snippet_of_invalid_bytes_stays_bounded() {
+        let text = snippet(&[0x80; SNIPPET_LIMIT]);
+        assert!(text.starts_with('\u{FFFD}'));
+        assert!(text.ends_with('…'));
+        assert!(
+            text.len() <= SNIPPET_LIMIT + '…'.len_utf8(),
+            "{}",
+            text.len()
+        );
+        assert_eq!(snippet(b"  short \n body "), "short body");
     }
 
     #[test]
