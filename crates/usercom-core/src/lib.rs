@@ -51,6 +51,7 @@ pub mod config;
 pub mod conversations;
 pub mod endpoint;
 pub mod error;
+pub mod options;
 pub mod page;
 
 pub use config::{ApiKey, Config};
@@ -58,6 +59,7 @@ pub use endpoint::{Endpoint, PagedEndpoint, parse_response};
 pub use error::{
     ApiError, DecodeError, Error, PaginationError, TransportError, TransportErrorKind,
 };
+pub use options::ClientOptions;
 pub use page::{Page, Paginator};
 
 /// A `Result` with this crate's [`Error`].

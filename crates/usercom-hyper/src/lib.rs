@@ -26,7 +26,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
@@ -38,55 +38,13 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 pub use futures_util::stream::BoxStream;
 pub use futures_util::{Stream, StreamExt};
 pub use usercom_core::{
-    ApiError, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, conversations,
+    ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, conversations,
 };
 
 use usercom_core::TransportErrorKind;
 use usercom_core::conversations::{
     ConversationDetail, ConversationSummary, CreateConversation, GetConversation, ListConversations,
 };
-
-/// Timeouts and limits of a [`Client`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ClientOptions {
-    /// How long to wait for a TCP connection. Default 10 s.
-    pub connect_timeout: Duration,
-    /// How long one request may take, from connecting to the end of the body. Default 30 s.
-    pub request_timeout: Duration,
-    /// The largest response body accepted. Default 32 MiB.
-    pub max_body_bytes: u64,
-}
-
-impl Default for ClientOptions {
-    fn default() -> Self {
-        Self {
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-            max_body_bytes: 32 * 1024 * 1024,
-        }
-    }
-}
-
-impl ClientOptions {
-    /// Sets the connect timeout.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Sets the timeout of one request.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
-        self
-    }
-
-    /// Sets the largest response body accepted.
-    pub fn max_body_bytes(mut self, limit: u64) -> Self {
-        self.max_body_bytes = limit;
-        self
-    }
-}
 
 type Http = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
