@@ -142,10 +142,28 @@ impl Config {
 
     /// A config for an explicit API root, such as a proxy or a test server.
     ///
-    /// The URL must be `http` or `https` with a host, and without credentials, query or fragment.
+    /// The URL must be `https` with a host, and without credentials, query or fragment; plain
+    /// `http` is accepted for loopback hosts only (see [`Config::for_base_url_allowing_http`]).
     /// A URL with no path (`https://acme.user.com`) gets the standard `/api/public/`; any other
     /// path is used as given, with a trailing slash added.
     pub fn for_base_url(base_url: &str, api_key: impl AsRef<str>) -> Result<Self, Error> {
+        let config = Self::for_base_url_allowing_http(base_url, api_key)?;
+        let url = config.base_url();
+        if url.scheme() == "http" && !is_loopback(url) {
+            return Err(Error::invalid_input(format!(
+                "{base_url:?} is plain http to a host that is not loopback: the key would travel \
+                 unencrypted; use https, or Config::for_base_url_allowing_http to opt in"
+            )));
+        }
+        Ok(config)
+    }
+
+    /// Like [`Config::for_base_url`], but accepts plain `http` to any host: the key travels
+    /// unencrypted, so use it only inside a network you trust (a sidecar proxy, a test host).
+    pub fn for_base_url_allowing_http(
+        base_url: &str,
+        api_key: impl AsRef<str>,
+    ) -> Result<Self, Error> {
         let mut url = Url::parse(base_url.trim())
             .map_err(|e| Error::invalid_input(format!("{base_url:?} is not a valid URL: {e}")))?;
         if url.scheme() != "https" && url.scheme() != "http" {
@@ -248,6 +266,18 @@ impl Config {
     }
 }
 
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || strip_suffix_ignore_case(name, ".localhost").is_some()
+        }
+        None => false,
+    }
+}
+
 fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
     let split = text.len().checked_sub(suffix.len())?;
     let (head, tail) = (text.get(..split)?, text.get(split..)?);
@@ -308,6 +338,30 @@ mod tests {
             let config = Config::for_base_url(input, KEY).unwrap();
             assert_eq!(config.base_url().as_str(), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        for ok in [
+            "http://127.0.0.1:9/",
+            "http://127.8.0.1/",
+            "http://[::1]:80/",
+            "http://localhost/",
+            "http://api.localhost/",
+        ] {
+            assert!(Config::for_base_url(ok, KEY).is_ok(), "{ok}");
+        }
+        let err = Config::for_base_url("http://proxy.internal/api/public/", KEY).unwrap_err();
+        assert!(
+            err.to_string().contains("for_base_url_allowing_http"),
+            "{err}"
+        );
+        assert!(Config::for_base_url("http://10.0.0.5/", KEY).is_err());
+        let allowed = Config::for_base_url_allowing_http("http://proxy.internal/", KEY).unwrap();
+        assert_eq!(
+            allowed.base_url().as_str(),
+            "http://proxy.internal/api/public/"
+        );
     }
 
     #[test]

@@ -6,6 +6,9 @@ use std::fmt;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
+use crate::ApiKey;
+use crate::retry::RetryAfter;
+
 /// How many bytes of a body an error keeps.
 pub const SNIPPET_LIMIT: usize = 512;
 
@@ -44,6 +47,7 @@ impl Error {
         Self::Transport(TransportError {
             kind,
             source: source.into(),
+            attempts: 1,
         })
     }
 
@@ -81,6 +85,62 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         matches!(self, Self::Transport(t) if t.kind == TransportErrorKind::Timeout)
     }
+
+    /// How many attempts the call made before this error (1 when it was not retried).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::Api(api) => api.attempts,
+            Self::Transport(transport) => transport.attempts,
+            _ => 1,
+        }
+    }
+
+    /// Records how many attempts the call made; adapters call this when a call ends.
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        match &mut self {
+            Self::Api(api) => api.attempts = attempts,
+            Self::Transport(transport) => transport.attempts = attempts,
+            _ => {}
+        }
+        self
+    }
+
+    /// Replaces every occurrence of the key in text that came from the server (a proxy or
+    /// a misbehaving server can echo request headers into an error body).
+    pub fn redact_key(mut self, key: &ApiKey) -> Self {
+        let secret = key.expose_secret();
+        if secret.is_empty() {
+            return self;
+        }
+        let scrub = |text: &mut String| {
+            if text.contains(secret) {
+                *text = text.replace(secret, "<redacted>");
+            }
+        };
+        match &mut self {
+            Self::Api(api) => {
+                api.detail.iter_mut().for_each(scrub);
+                api.body_snippet.iter_mut().for_each(scrub);
+                api.location.iter_mut().for_each(scrub);
+                for messages in api.field_errors.values_mut() {
+                    messages.iter_mut().for_each(scrub);
+                }
+                if api.field_errors.keys().any(|field| field.contains(secret)) {
+                    api.field_errors = std::mem::take(&mut api.field_errors)
+                        .into_iter()
+                        .map(|(field, messages)| (field.replace(secret, "<redacted>"), messages))
+                        .collect();
+                }
+            }
+            Self::Decode(decode) => {
+                scrub(&mut decode.message);
+                scrub(&mut decode.body_snippet);
+                scrub(&mut decode.path);
+            }
+            _ => {}
+        }
+        self
+    }
 }
 
 /// A non-2xx answer from the API.
@@ -102,6 +162,10 @@ pub struct ApiError {
     pub body_snippet: Option<String>,
     /// The `Location` header of a redirect, which the SDK never follows.
     pub location: Option<String>,
+    /// The `Retry-After` header, when the server sent a valid one.
+    pub retry_after: Option<RetryAfter>,
+    /// How many attempts the call made (more than 1 when it was retried).
+    pub attempts: u32,
 }
 
 impl ApiError {
@@ -117,6 +181,8 @@ impl ApiError {
             field_errors: BTreeMap::new(),
             body_snippet: None,
             location,
+            retry_after: RetryAfter::from_headers(headers),
+            attempts: 1,
         };
         match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(map)) => error.read_fields(map),
@@ -180,6 +246,12 @@ impl fmt::Display for ApiError {
             let short: String = body.chars().take(200).collect();
             let ellipsis = if short.len() < body.len() { "…" } else { "" };
             write!(f, " (non-JSON body: {short}{ellipsis})")?;
+        }
+        if let Some(retry_after) = &self.retry_after {
+            write!(f, " (Retry-After: {retry_after})")?;
+        }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
         }
         Ok(())
     }
@@ -251,18 +323,38 @@ pub enum PaginationError {
 }
 
 /// The request did not get a complete response.
-#[derive(Debug, thiserror::Error)]
-#[error("{kind}: {source}")]
+#[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
-    #[source]
     source: Box<dyn std::error::Error + Send + Sync>,
+    attempts: u32,
 }
 
 impl TransportError {
     /// What kind of failure it was.
     pub fn kind(&self) -> TransportErrorKind {
         self.kind
+    }
+
+    /// How many attempts the call made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.source)?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
     }
 }
 
@@ -396,6 +488,52 @@ mod tests {
             text.len()
         );
         assert_eq!(snippet(b"  short \n body "), "short body");
+    }
+
+    #[test]
+    fn retry_after_and_attempts_are_kept_and_shown() {
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::RETRY_AFTER, "120".parse().unwrap());
+        let api = ApiError::from_parts(
+            StatusCode::TOO_MANY_REQUESTS,
+            &headers,
+            br#"{"detail": "Request was throttled."}"#,
+        );
+        assert_eq!(
+            api.retry_after,
+            Some(RetryAfter::Delay(std::time::Duration::from_secs(120)))
+        );
+        let error = Error::Api(Box::new(api)).with_attempts(3);
+        assert_eq!(error.attempts(), 3);
+        assert_eq!(
+            error.to_string(),
+            "User.com API error: HTTP 429 Too Many Requests: Request was throttled. \
+             (Retry-After: 120 s) after 3 attempts"
+        );
+        let transport = Error::transport(TransportErrorKind::Io, "reset").with_attempts(5);
+        assert_eq!(
+            transport.to_string(),
+            "connection failed: reset (after 5 attempts)"
+        );
+    }
+
+    #[test]
+    fn an_echoed_key_is_redacted() {
+        let key = ApiKey::new("s3cr3ts3cr3t").unwrap();
+        let echoed = api(
+            400,
+            r#"{"detail": "bad Token s3cr3ts3cr3t", "s3cr3ts3cr3t": ["s3cr3ts3cr3t!"]}"#,
+        );
+        let error = Error::Api(Box::new(echoed)).redact_key(&key);
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("bad Token <redacted>"), "{shown}");
+        let html = Error::Api(Box::new(api(
+            502,
+            "<p>Authorization: Token s3cr3ts3cr3t</p>",
+        )))
+        .redact_key(&key);
+        assert!(!format!("{html:?}").contains("s3cr3t"));
     }
 
     #[test]

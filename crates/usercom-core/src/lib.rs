@@ -53,14 +53,16 @@ pub mod endpoint;
 pub mod error;
 pub mod options;
 pub mod page;
+pub mod retry;
 
 pub use config::{ApiKey, Config};
 pub use endpoint::{Endpoint, PagedEndpoint, parse_response};
 pub use error::{
     ApiError, DecodeError, Error, PaginationError, TransportError, TransportErrorKind,
 };
-pub use options::ClientOptions;
+pub use options::{ClientOptions, RateLimit};
 pub use page::{Page, Paginator};
+pub use retry::{Decision, Outcome, Retry, RetryAfter, RetryPolicy, Stop};
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,6 +1,9 @@
 //! Timeouts and limits shared by every adapter.
 
+use std::num::NonZeroU32;
 use std::time::Duration;
+
+use crate::RetryPolicy;
 
 /// Timeouts and limits of a client. Plain data: the adapters enforce them.
 ///
@@ -11,6 +14,8 @@ use std::time::Duration;
 /// let options = ClientOptions::default().request_timeout(Duration::from_secs(5));
 /// assert_eq!(options.connect_timeout, Duration::from_secs(10));
 /// assert_eq!(options.max_body_bytes, 32 * 1024 * 1024);
+/// assert_eq!(options.retry.max_attempts, 5);
+/// assert!(options.rate_limit.is_none());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -21,6 +26,39 @@ pub struct ClientOptions {
     pub request_timeout: Duration,
     /// The largest response body accepted. Default 32 MiB.
     pub max_body_bytes: u64,
+    /// The most one call may take, all attempts and waits included. Default 5 minutes.
+    pub deadline: Option<Duration>,
+    /// When and how often to retry.
+    pub retry: RetryPolicy,
+    /// Whether a 404 on a `next` page ends a listing instead of failing it (User.com's
+    /// `/lists/` endpoint is known to link to pages that do not exist). Default `true`.
+    /// A 404 on the first page is always an error.
+    pub end_listing_on_next_404: bool,
+    /// A client-side request rate, shared by every request of one client. Default none.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A client-side request rate: a token bucket refilled at `per_second`, holding `burst`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// Sustained requests per second.
+    pub per_second: NonZeroU32,
+    /// How many requests may go at once after a quiet spell.
+    pub burst: NonZeroU32,
+}
+
+impl RateLimit {
+    /// `per_second` requests per second, in bursts of at most `burst`; zero is invalid input.
+    pub fn new(per_second: u32, burst: u32) -> Result<Self, crate::Error> {
+        match (NonZeroU32::new(per_second), NonZeroU32::new(burst)) {
+            (Some(per_second), Some(burst)) => Ok(Self { per_second, burst }),
+            _ => Err(crate::Error::invalid_input(format!(
+                "a rate limit needs at least one request per second and a burst of at least \
+                 one (got {per_second}/s, burst {burst})"
+            ))),
+        }
+    }
 }
 
 impl Default for ClientOptions {
@@ -29,6 +67,10 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 32 * 1024 * 1024,
+            deadline: Some(Duration::from_secs(300)),
+            retry: RetryPolicy::default(),
+            end_listing_on_next_404: true,
+            rate_limit: None,
         }
     }
 }
@@ -49,6 +91,30 @@ impl ClientOptions {
     /// Sets the largest response body accepted.
     pub fn max_body_bytes(mut self, limit: u64) -> Self {
         self.max_body_bytes = limit;
+        self
+    }
+
+    /// Sets the deadline of one call, all attempts included (`None`: no deadline).
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Sets the retry policy ([`RetryPolicy::disabled`] switches retries off).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets whether a 404 on a `next` page ends a listing.
+    pub fn end_listing_on_next_404(mut self, end: bool) -> Self {
+        self.end_listing_on_next_404 = end;
+        self
+    }
+
+    /// Sets a client-side rate limit.
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = limit;
         self
     }
 }

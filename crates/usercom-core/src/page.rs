@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use http::{Request, Response};
+use http::{Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -83,6 +83,8 @@ pub struct Paginator<E> {
     state: State,
     requested: HashSet<String>,
     pages: u64,
+    end_on_next_404: bool,
+    ended_on_404: bool,
 }
 
 #[derive(Debug)]
@@ -101,7 +103,22 @@ impl<E: PagedEndpoint> Paginator<E> {
             state: State::First,
             requested: HashSet::new(),
             pages: 0,
+            end_on_next_404: true,
+            ended_on_404: false,
         }
+    }
+
+    /// Whether a 404 on a `next` page ends the listing (the default) instead of being an
+    /// error. User.com's `/lists/` endpoint is known to link to pages that do not exist.
+    /// A 404 on the first page is always an error.
+    pub fn end_on_next_404(mut self, end: bool) -> Self {
+        self.end_on_next_404 = end;
+        self
+    }
+
+    /// Whether the listing ended on a 404 from a `next` link.
+    pub fn ended_on_404(&self) -> bool {
+        self.ended_on_404
     }
 
     /// The request for the next page, or `None` when the listing is complete.
@@ -131,7 +148,18 @@ impl<E: PagedEndpoint> Paginator<E> {
                 ));
             }
         };
-        let page = parse_response(&self.endpoint, response)?;
+        let following = matches!(self.state, State::Next(_));
+        let page = match parse_response(&self.endpoint, response) {
+            Err(Error::Api(api))
+                if following && self.end_on_next_404 && api.status == StatusCode::NOT_FOUND =>
+            {
+                self.requested.insert(current.to_string());
+                self.ended_on_404 = true;
+                self.state = State::Done;
+                return Ok(Page::new(None, None, None, Vec::new()));
+            }
+            other => other?,
+        };
         let next = match page.next.as_deref() {
             None | Some("") => None,
             Some(link) => {
@@ -228,6 +256,42 @@ mod tests {
         for (link, expected) in cases {
             assert_eq!(reroot(&base, &current, link).unwrap().as_str(), expected);
         }
+    }
+
+    fn page(next: Option<&str>) -> Response<String> {
+        Response::new(serde_json::json!({"next": next, "results": []}).to_string())
+    }
+
+    fn not_found() -> Response<String> {
+        let mut response = Response::new(r#"{"detail": "Not found."}"#.to_owned());
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        response
+    }
+
+    #[test]
+    fn a_404_on_a_next_page_ends_the_listing_unless_switched_off() {
+        let config = Config::for_base_url("http://127.0.0.1:1/", "key").unwrap();
+        let list = crate::conversations::ListConversations::all();
+        let next = Some("http://127.0.0.1:1/api/public/conversations/?cursor=101");
+
+        let mut pages = Paginator::new(config.clone(), list.clone());
+        pages.process(page(next)).unwrap();
+        assert!(pages.process(not_found()).unwrap().results.is_empty());
+        assert!(pages.is_done() && pages.ended_on_404());
+
+        let mut strict = Paginator::new(config.clone(), list.clone()).end_on_next_404(false);
+        strict.process(page(next)).unwrap();
+        assert_eq!(
+            strict.process(not_found()).unwrap_err().status(),
+            Some(StatusCode::NOT_FOUND)
+        );
+        assert!(!strict.is_done());
+
+        let mut first = Paginator::new(config, list);
+        assert_eq!(
+            first.process(not_found()).unwrap_err().status(),
+            Some(StatusCode::NOT_FOUND)
+        );
     }
 
     #[test]

@@ -246,3 +246,96 @@ proptest! {
         }
     }
 }
+
+/// One attempt's outcome, for the retry properties.
+#[derive(Debug, Clone)]
+enum Attempt {
+    Status(u16, Option<String>),
+    Transport(usercom_core::TransportErrorKind),
+}
+
+fn attempt() -> impl Strategy<Value = Attempt> {
+    use usercom_core::TransportErrorKind as Kind;
+    let retry_after = proptest::option::of(prop_oneof![
+        (0u64..200).prop_map(|s| s.to_string()),
+        Just("Tue, 14 Nov 2023 22:14:05 GMT".to_owned()),
+        Just("Wed, 15 Nov 2023 22:14:05 GMT".to_owned()),
+        Just("garbage".to_owned()),
+    ]);
+    prop_oneof![
+        (
+            prop_oneof![
+                Just(429u16),
+                Just(500),
+                Just(502),
+                Just(503),
+                Just(504),
+                200u16..600
+            ],
+            retry_after
+        )
+            .prop_map(|(status, after)| Attempt::Status(status, after)),
+        prop_oneof![
+            Just(Kind::Connect),
+            Just(Kind::Timeout),
+            Just(Kind::Io),
+            Just(Kind::BodyTooLarge)
+        ]
+        .prop_map(Attempt::Transport),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn retries_stay_within_their_bounds(
+        attempts in prop::collection::vec(attempt(), 1..40),
+        max_attempts in 1u32..8,
+        base_ms in 0u64..2_000,
+        max_delay_s in 0u64..90,
+        max_total_s in 0u64..300,
+        post in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        use std::time::Duration;
+        use usercom_core::{Decision, Outcome, Retry, RetryPolicy};
+        let policy = RetryPolicy::default()
+            .max_attempts(max_attempts)
+            .base_delay(Duration::from_millis(base_ms))
+            .max_delay(Duration::from_secs(max_delay_s))
+            .max_total_wait(Duration::from_secs(max_total_s))
+            .seed(seed);
+        let method = if post { Method::POST } else { Method::GET };
+        let now = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+        let mut retry = Retry::new(policy, &method, 0);
+        let mut total = Duration::ZERO;
+        let mut made = 0;
+        for attempt in &attempts {
+            made += 1;
+            let mut headers = http::HeaderMap::new();
+            let outcome = match attempt {
+                Attempt::Status(status, after) => {
+                    if let Some(after) = after {
+                        headers.insert("retry-after", after.parse().unwrap());
+                    }
+                    Outcome::Response { status: StatusCode::from_u16(*status).unwrap(), headers: &headers }
+                }
+                Attempt::Transport(kind) => Outcome::Transport(*kind),
+            };
+            match retry.decide(outcome, now, None) {
+                Decision::RetryAfter(wait) => {
+                    total += wait;
+                    prop_assert!(wait <= policy.max_delay, "{wait:?}");
+                    if post {
+                        // A POST is retried only when the server said it did not process it.
+                        let told = matches!(attempt, Attempt::Status(429, _) | Attempt::Status(503, Some(_)));
+                        prop_assert!(told, "POST retried after {attempt:?}");
+                    }
+                }
+                Decision::Stop(_) => break,
+            }
+        }
+        prop_assert!(made <= max_attempts as usize, "{made} attempts of {max_attempts}");
+        prop_assert!(total <= policy.max_total_wait, "{total:?}");
+        prop_assert_eq!(retry.waited(), total);
+    }
+}

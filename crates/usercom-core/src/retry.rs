@@ -1,0 +1,541 @@
+//! When to send a request again: a pure decision, with time as an input.
+//!
+//! The adapters send, sleep and report; everything they decide comes from here.
+//!
+//! | outcome | GET, HEAD, PUT, DELETE | POST and others |
+//! |---|---|---|
+//! | 429, or 503 with `Retry-After` | retried, after `Retry-After` if sent | retried, after `Retry-After` if sent |
+//! | 500, 502, 503 without `Retry-After`, 504 | retried with backoff | not retried |
+//! | connection failure, timeout, reset | retried with backoff | not retried |
+//! | any other status, a decode error, a too-large body | not retried | not retried |
+//!
+//! Backoff without `Retry-After` is capped exponential with full jitter: a uniformly random
+//! wait between zero and `min(max_delay, base_delay × 2^(retry − 1))`, drawn from a seeded
+//! generator so that tests can fix it.
+
+use std::time::Duration;
+
+use http::header::RETRY_AFTER;
+use http::{HeaderMap, Method, StatusCode};
+use jiff::Timestamp;
+
+use crate::TransportErrorKind;
+
+/// How a call retries. `RetryPolicy::default()` retries up to 5 attempts in all.
+///
+/// ```
+/// use std::time::Duration;
+/// use usercom_core::RetryPolicy;
+///
+/// let policy = RetryPolicy::default()
+///     .max_attempts(3)
+///     .base_delay(Duration::from_millis(100))
+///     .max_total_wait(Duration::from_secs(10));
+/// assert_eq!(policy.max_attempts, 3);
+/// assert_eq!(RetryPolicy::disabled().max_attempts, 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 switches retries off). Default 5.
+    pub max_attempts: u32,
+    /// The backoff of the first retry before jitter. Default 500 ms.
+    pub base_delay: Duration,
+    /// The longest single wait, also the longest `Retry-After` honoured. Default 60 s.
+    pub max_delay: Duration,
+    /// The most a call may spend waiting between attempts. Default 120 s.
+    pub max_total_wait: Duration,
+    /// The jitter seed; `None` lets the adapter pick a random one per client.
+    pub seed: Option<u64>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(60),
+            max_total_wait: Duration::from_secs(120),
+            seed: None,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries: every call makes one attempt.
+    pub fn disabled() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the number of attempts in all (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the backoff of the first retry.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Sets the longest single wait.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Sets the most a call may spend waiting.
+    pub fn max_total_wait(mut self, wait: Duration) -> Self {
+        self.max_total_wait = wait;
+        self
+    }
+
+    /// Fixes the jitter seed (for reproducible tests).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+}
+
+/// What `Retry-After` said: a number of seconds, or a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// `Retry-After: 120`.
+    Delay(Duration),
+    /// `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`.
+    At(Timestamp),
+}
+
+impl RetryAfter {
+    /// Reads the `Retry-After` header, if there is a valid one.
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+        if let Ok(seconds) = text.parse::<u64>() {
+            return Some(Self::Delay(Duration::from_secs(seconds)));
+        }
+        jiff::fmt::rfc2822::parse(text)
+            .ok()
+            .map(|zoned| Self::At(zoned.timestamp()))
+    }
+
+    /// How long to wait from `now` (zero for a moment in the past).
+    pub fn delay_from(self, now: Timestamp) -> Duration {
+        match self {
+            Self::Delay(delay) => delay,
+            Self::At(at) => Duration::try_from(at.duration_since(now)).unwrap_or(Duration::ZERO),
+        }
+    }
+}
+
+impl std::fmt::Display for RetryAfter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Delay(delay) => write!(f, "{} s", delay.as_secs()),
+            Self::At(at) => write!(f, "{at}"),
+        }
+    }
+}
+
+/// What happened to one attempt, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome<'a> {
+    /// The server answered.
+    Response {
+        /// Its status.
+        status: StatusCode,
+        /// Its headers (for `Retry-After`).
+        headers: &'a HeaderMap,
+    },
+    /// No complete answer arrived.
+    Transport(TransportErrorKind),
+}
+
+/// The decision after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Wait this long, then send the same request again.
+    RetryAfter(Duration),
+    /// Stop here: hand the outcome to the caller.
+    Stop(Stop),
+}
+
+/// Why a call stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stop {
+    /// The attempt succeeded.
+    Success,
+    /// The outcome is not worth retrying (or not safe to, for this method).
+    NotRetryable,
+    /// Every allowed attempt was made.
+    AttemptsExhausted,
+    /// The server asked for a longer wait than the policy allows.
+    RetryAfterTooLong {
+        /// What the server asked for.
+        requested: Duration,
+    },
+    /// Waiting again would exceed the policy's total wait or the caller's deadline.
+    OutOfTime {
+        /// The wait that did not fit.
+        requested: Duration,
+    },
+}
+
+/// The retry state of one call: create one per call, ask it after each attempt.
+#[derive(Debug, Clone)]
+pub struct Retry {
+    policy: RetryPolicy,
+    idempotent: bool,
+    attempts: u32,
+    waited: Duration,
+    rng: u64,
+}
+
+impl Retry {
+    /// The state of a fresh call with this method. `seed` is used when the policy has none.
+    pub fn new(policy: RetryPolicy, method: &Method, seed: u64) -> Self {
+        Self {
+            idempotent: is_idempotent(method),
+            rng: policy.seed.unwrap_or(seed),
+            policy,
+            attempts: 0,
+            waited: Duration::ZERO,
+        }
+    }
+
+    /// How many attempts have been decided on.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// How long this call has waited between attempts so far.
+    pub fn waited(&self) -> Duration {
+        self.waited
+    }
+
+    /// Decides after an attempt. `now` is the wall-clock time (for `Retry-After` dates);
+    /// `time_left` is what remains of the caller's deadline, if it has one.
+    pub fn decide(
+        &mut self,
+        outcome: Outcome<'_>,
+        now: Timestamp,
+        time_left: Option<Duration>,
+    ) -> Decision {
+        self.attempts += 1;
+        let requested = match self.wait_for(outcome, now) {
+            Ok(wait) => wait,
+            Err(stop) => return Decision::Stop(stop),
+        };
+        if self.attempts >= self.policy.max_attempts {
+            return Decision::Stop(Stop::AttemptsExhausted);
+        }
+        let budget = self.policy.max_total_wait.saturating_sub(self.waited);
+        let budget = time_left.map_or(budget, |left| budget.min(left));
+        if requested > budget {
+            return Decision::Stop(Stop::OutOfTime { requested });
+        }
+        self.waited += requested;
+        Decision::RetryAfter(requested)
+    }
+
+    /// The wait before the next attempt, or why there is none.
+    fn wait_for(&mut self, outcome: Outcome<'_>, now: Timestamp) -> Result<Duration, Stop> {
+        match outcome {
+            Outcome::Response { status, .. } if status.is_success() => Err(Stop::Success),
+            Outcome::Response { status, headers } => {
+                let retry_after = RetryAfter::from_headers(headers);
+                let told = status == StatusCode::TOO_MANY_REQUESTS
+                    || (status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_some());
+                let transient = matches!(
+                    status,
+                    StatusCode::INTERNAL_SERVER_ERROR
+                        | StatusCode::BAD_GATEWAY
+                        | StatusCode::SERVICE_UNAVAILABLE
+                        | StatusCode::GATEWAY_TIMEOUT
+                );
+                if told {
+                    // The request was not processed: safe for every method.
+                    match retry_after.map(|after| after.delay_from(now)) {
+                        Some(wait) if wait > self.policy.max_delay => {
+                            Err(Stop::RetryAfterTooLong { requested: wait })
+                        }
+                        Some(wait) => Ok(wait),
+                        None => Ok(self.backoff()),
+                    }
+                } else if transient && self.idempotent {
+                    Ok(self.backoff())
+                } else {
+                    Err(Stop::NotRetryable)
+                }
+            }
+            Outcome::Transport(kind) => match kind {
+                TransportErrorKind::Connect
+                | TransportErrorKind::Timeout
+                | TransportErrorKind::Io
+                    if self.idempotent =>
+                {
+                    Ok(self.backoff())
+                }
+                _ => Err(Stop::NotRetryable),
+            },
+        }
+    }
+
+    /// Full jitter: uniform in `0..=min(max_delay, base × 2^(retry − 1))`.
+    fn backoff(&mut self) -> Duration {
+        let exponent = self.attempts.saturating_sub(1).min(31);
+        let ceiling = self
+            .policy
+            .base_delay
+            .saturating_mul(1 << exponent)
+            .min(self.policy.max_delay);
+        let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(self.next_random() % nanos.saturating_add(1))
+    }
+
+    /// SplitMix64: small, fast and the same on every platform and version.
+    fn next_random(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// Methods whose repetition has the same effect as one request.
+pub fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn now() -> Timestamp {
+        Timestamp::from_second(NOW).unwrap()
+    }
+
+    fn headers(retry_after: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = retry_after {
+            headers.insert(RETRY_AFTER, value.parse().unwrap());
+        }
+        headers
+    }
+
+    fn first_decision(method: Method, status: u16, retry_after: Option<&str>) -> Decision {
+        let policy = RetryPolicy::default().seed(7);
+        let headers = headers(retry_after);
+        let outcome = Outcome::Response {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: &headers,
+        };
+        Retry::new(policy, &method, 0).decide(outcome, now(), None)
+    }
+
+    fn retries(decision: Decision) -> bool {
+        matches!(decision, Decision::RetryAfter(_))
+    }
+
+    #[test]
+    fn status_table() {
+        // (status, Retry-After, retried for GET, retried for POST)
+        let table: &[(u16, Option<&str>, bool, bool)] = &[
+            (200, None, false, false),
+            (201, None, false, false),
+            (301, None, false, false),
+            (400, None, false, false),
+            (401, None, false, false),
+            (403, None, false, false),
+            (404, None, false, false),
+            (409, None, false, false),
+            (429, None, true, true),
+            (429, Some("3"), true, true),
+            (500, None, true, false),
+            (501, None, false, false),
+            (502, None, true, false),
+            (503, None, true, false),
+            (503, Some("3"), true, true),
+            (504, None, true, false),
+            (505, None, false, false),
+        ];
+        for &(status, retry_after, get, post) in table {
+            assert_eq!(
+                retries(first_decision(Method::GET, status, retry_after)),
+                get,
+                "GET {status} {retry_after:?}"
+            );
+            for method in [Method::PUT, Method::DELETE, Method::HEAD] {
+                assert_eq!(
+                    retries(first_decision(method.clone(), status, retry_after)),
+                    get,
+                    "{method} {status}"
+                );
+            }
+            assert_eq!(
+                retries(first_decision(Method::POST, status, retry_after)),
+                post,
+                "POST {status} {retry_after:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        for (value, expected) in [
+            ("3", Some(Duration::from_secs(3))),
+            ("0", Some(Duration::ZERO)),
+            (" 12 ", Some(Duration::from_secs(12))),
+            // An HTTP date 90 s after NOW, and one in the past.
+            (
+                "Tue, 14 Nov 2023 22:14:50 GMT",
+                Some(Duration::from_secs(90)),
+            ),
+            ("Tue, 14 Nov 2023 22:00:00 GMT", Some(Duration::ZERO)),
+            ("soon", None),
+            ("-5", None),
+            ("1.5", None),
+        ] {
+            let parsed = RetryAfter::from_headers(&headers(Some(value)));
+            assert_eq!(parsed.map(|r| r.delay_from(now())), expected, "{value:?}");
+        }
+        assert_eq!(
+            first_decision(Method::POST, 429, Some("Tue, 14 Nov 2023 22:14:05 GMT")),
+            Decision::RetryAfter(Duration::from_secs(45))
+        );
+        // 90 s is more than the default 60 s cap.
+        assert_eq!(
+            first_decision(Method::GET, 429, Some("Tue, 14 Nov 2023 22:14:50 GMT")),
+            Decision::Stop(Stop::RetryAfterTooLong {
+                requested: Duration::from_secs(90)
+            })
+        );
+        assert_eq!(
+            first_decision(Method::GET, 503, Some("2")),
+            Decision::RetryAfter(Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn an_unusable_retry_after_falls_back_to_backoff() {
+        let Decision::RetryAfter(wait) = first_decision(Method::POST, 429, Some("soon")) else {
+            panic!("429 is always retried")
+        };
+        assert!(wait <= RetryPolicy::default().base_delay);
+    }
+
+    #[test]
+    fn a_retry_after_beyond_max_delay_stops_with_its_value() {
+        assert_eq!(
+            first_decision(Method::GET, 429, Some("3600")),
+            Decision::Stop(Stop::RetryAfterTooLong {
+                requested: Duration::from_secs(3600)
+            })
+        );
+    }
+
+    #[test]
+    fn transport_table() {
+        for (kind, get, post) in [
+            (TransportErrorKind::Connect, true, false),
+            (TransportErrorKind::Timeout, true, false),
+            (TransportErrorKind::Io, true, false),
+            (TransportErrorKind::BodyTooLarge, false, false),
+        ] {
+            for (method, expected) in [(Method::GET, get), (Method::POST, post)] {
+                let mut retry = Retry::new(RetryPolicy::default(), &method, 1);
+                let decision = retry.decide(Outcome::Transport(kind), now(), None);
+                assert_eq!(retries(decision), expected, "{method} {kind:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn attempts_are_capped_and_disabled_means_one() {
+        let headers = headers(Some("0"));
+        let outcome = Outcome::Response {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            headers: &headers,
+        };
+        let mut retry = Retry::new(RetryPolicy::default().max_attempts(3), &Method::GET, 1);
+        assert!(retries(retry.decide(outcome, now(), None)));
+        assert!(retries(retry.decide(outcome, now(), None)));
+        assert_eq!(
+            retry.decide(outcome, now(), None),
+            Decision::Stop(Stop::AttemptsExhausted)
+        );
+        assert_eq!(retry.attempts(), 3);
+        let mut off = Retry::new(RetryPolicy::disabled(), &Method::GET, 1);
+        assert_eq!(
+            off.decide(outcome, now(), None),
+            Decision::Stop(Stop::AttemptsExhausted)
+        );
+    }
+
+    #[test]
+    fn backoff_grows_within_its_caps_and_the_total_wait_is_bounded() {
+        let policy = RetryPolicy::default()
+            .max_attempts(50)
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_secs(1))
+            .max_total_wait(Duration::from_secs(5));
+        let outcome = Outcome::Transport(TransportErrorKind::Io);
+        let mut retry = Retry::new(policy, &Method::GET, 42);
+        let mut total = Duration::ZERO;
+        let mut retry_number = 0;
+        loop {
+            match retry.decide(outcome, now(), None) {
+                Decision::RetryAfter(wait) => {
+                    retry_number += 1;
+                    let ceiling = Duration::from_millis(100 * (1 << (retry_number - 1).min(10)));
+                    assert!(wait <= ceiling.min(Duration::from_secs(1)), "{wait:?}");
+                    total += wait;
+                }
+                Decision::Stop(stop) => {
+                    assert!(matches!(stop, Stop::OutOfTime { .. }), "{stop:?}");
+                    break;
+                }
+            }
+        }
+        assert!(total <= Duration::from_secs(5));
+        assert_eq!(retry.waited(), total);
+    }
+
+    #[test]
+    fn the_callers_deadline_bounds_the_wait() {
+        let headers = headers(Some("10"));
+        let outcome = Outcome::Response {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            headers: &headers,
+        };
+        let mut retry = Retry::new(RetryPolicy::default(), &Method::GET, 1);
+        assert_eq!(
+            retry.decide(outcome, now(), Some(Duration::from_secs(5))),
+            Decision::Stop(Stop::OutOfTime {
+                requested: Duration::from_secs(10)
+            })
+        );
+    }
+
+    #[test]
+    fn the_seed_fixes_the_jitter() {
+        let waits = |seed| {
+            let mut retry = Retry::new(RetryPolicy::default().seed(seed), &Method::GET, 999);
+            (0..4)
+                .map(|_| retry.decide(Outcome::Transport(TransportErrorKind::Io), now(), None))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(waits(5), waits(5));
+        assert_ne!(waits(5), waits(6));
+    }
+}
