@@ -6,6 +6,9 @@
 //! a path without its trailing slash is redirected the way Django does. The data is generated
 //! from a seed, so the same options always serve the same account.
 //!
+//! A [`FaultPlan`] makes chosen requests misbehave: throttling with `Retry-After`, 5xx with
+//! JSON or HTML bodies, delays, dropped connections, truncated or oversized bodies.
+//!
 //! Served so far: the conversations endpoints.
 //!
 //! ```no_run
@@ -17,14 +20,20 @@
 //! ```
 
 mod data;
+mod faults;
 mod routes;
 
+use std::collections::HashMap;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
-use tokio::sync::oneshot;
+use hyper_util::rt::TokioIo;
+use tokio::sync::{Notify, oneshot};
+use tower::ServiceExt;
 
+pub use faults::{Fault, FaultPlan};
 pub use routes::router;
 
 use data::Dataset;
@@ -40,6 +49,7 @@ pub struct FakeOptions {
     conversations: usize,
     page_size: usize,
     api_key: String,
+    faults: FaultPlan,
 }
 
 impl Default for FakeOptions {
@@ -49,6 +59,7 @@ impl Default for FakeOptions {
             conversations: 250,
             page_size: 100,
             api_key: DEFAULT_API_KEY.to_owned(),
+            faults: FaultPlan::default(),
         }
     }
 }
@@ -77,6 +88,12 @@ impl FakeOptions {
         self.api_key = key.into();
         self
     }
+
+    /// Which requests misbehave, and how.
+    pub fn faults(mut self, plan: FaultPlan) -> Self {
+        self.faults = plan;
+        self
+    }
 }
 
 /// One request the server received, for tests to inspect.
@@ -99,8 +116,10 @@ pub struct RecordedRequest {
     pub authorized: bool,
     /// The body as text.
     pub body: String,
-    /// The status the server answered with.
+    /// The status the server answered with (0 when it closed the connection instead).
     pub status: u16,
+    /// The fault applied to this request, if any.
+    pub fault: Option<Fault>,
 }
 
 /// The shared state behind the routes.
@@ -109,6 +128,7 @@ pub struct FakeState {
     options: FakeOptions,
     data: Mutex<Dataset>,
     log: Mutex<Vec<RecordedRequest>>,
+    faults: Mutex<(FaultPlan, HashMap<String, u64>)>,
 }
 
 impl FakeState {
@@ -116,9 +136,24 @@ impl FakeState {
     pub fn new(options: FakeOptions) -> Arc<Self> {
         Arc::new(Self {
             data: Mutex::new(Dataset::generate(options.seed, options.conversations)),
+            faults: Mutex::new((options.faults.clone(), HashMap::new())),
             options,
             log: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Replaces the fault plan and restarts its request counts.
+    pub fn set_faults(&self, plan: FaultPlan) {
+        *self.faults.lock().unwrap_or_else(PoisonError::into_inner) = (plan, HashMap::new());
+    }
+
+    /// Counts a request to `path` and returns the fault planned for it.
+    fn next_fault(&self, path: &str) -> Option<Fault> {
+        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        let (plan, counts) = &mut *faults;
+        let count = counts.entry(path.to_owned()).or_insert(0);
+        *count += 1;
+        plan.fault_for(path, *count)
     }
 
     fn data(&self) -> MutexGuard<'_, Dataset> {
@@ -163,17 +198,16 @@ impl FakeServer {
             .enable_all()
             .build()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = router(Arc::clone(&state));
+        let served = Arc::clone(&state);
         let thread = std::thread::Builder::new()
             .name(format!("usercom-fake {address}"))
             .spawn(move || {
                 runtime.block_on(async move {
-                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = axum::serve(listener, app) => {}
-                        _ = stopped => {}
+                    if let Ok(listener) = tokio::net::TcpListener::from_std(listener) {
+                        serve(listener, served, async {
+                            let _ = stopped.await;
+                        })
+                        .await;
                     }
                 });
             })?;
@@ -210,6 +244,58 @@ impl FakeServer {
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.requests()
+    }
+
+    /// Replaces the fault plan and restarts its request counts.
+    pub fn set_faults(&self, plan: FaultPlan) {
+        self.state.set_faults(plan);
+    }
+}
+
+/// Lets a handler drop its connection without answering.
+#[derive(Clone, Debug)]
+pub(crate) struct KillSwitch(Arc<Notify>);
+
+impl KillSwitch {
+    pub(crate) fn pull(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Serves the fake API on `listener` until `shutdown` completes.
+///
+/// Each connection runs on its own task, so that a fault can close one connection without
+/// answering while the others go on.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<FakeState>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let app = router(state);
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => continue,
+            },
+            () = &mut shutdown => return,
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let kill = KillSwitch(Arc::new(Notify::new()));
+            let switch = kill.clone();
+            let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+                request.extensions_mut().insert(switch.clone());
+                app.clone().oneshot(request.map(axum::body::Body::new))
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                () = kill.0.notified() => {}
+            }
+        });
     }
 }
 

@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use usercom_fake::{DEFAULT_API_KEY, FakeOptions, FakeState, router};
+use usercom_fake::{DEFAULT_API_KEY, FakeOptions, FakeState, serve};
 
 const USAGE: &str = "usage: usercom-fake [--port N] [--conversations N] [--page-size N] [--seed N]";
 
@@ -66,12 +66,10 @@ fn run() -> Result<(), String> {
             .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         println!("usercom-fake serving http://{address}/api/public/ (Ctrl-C stops it)");
-        let app = router(FakeState::new(options));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| format!("server failed: {e}"))
+        serve(listener, FakeState::new(options), async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+        Ok(())
     })
 }

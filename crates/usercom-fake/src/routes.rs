@@ -8,14 +8,15 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::header::{
-    ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE, HOST, LOCATION, USER_AGENT, WWW_AUTHENTICATE,
+    ACCEPT, ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER,
+    USER_AGENT, WWW_AUTHENTICATE,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, request::Parts};
 use axum::response::Response;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use crate::{FakeState, RecordedRequest};
+use crate::{FakeState, Fault, KillSwitch, RecordedRequest};
 
 const API_ROOT: &str = "/api/public/";
 /// Request bodies larger than this are refused with 413.
@@ -28,42 +29,203 @@ pub fn router(state: Arc<FakeState>) -> Router {
 
 async fn handle(State(state): State<Arc<FakeState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let (reply, body) = match axum::body::to_bytes(body, MAX_REQUEST_BODY).await {
-        Ok(body) => (respond(&state, &parts, &body), body),
-        Err(_) => (
-            Reply::detail(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Request body exceeds the limit.",
-            ),
-            Bytes::new(),
-        ),
+    let body = axum::body::to_bytes(body, MAX_REQUEST_BODY).await;
+    let fault = state.next_fault(parts.uri.path());
+    let record = |status: u16, body: &[u8]| {
+        let header = |name| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        state.record(RecordedRequest {
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            accept: header(ACCEPT),
+            content_type: header(CONTENT_TYPE),
+            user_agent: header(USER_AGENT),
+            authorized: authorization(&state, &parts.headers) == Auth::Valid,
+            body: String::from_utf8_lossy(body).into_owned(),
+            status,
+            fault: fault.clone(),
+        });
     };
-    let header = |name| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-            .map(str::to_owned)
+    let Ok(body) = body else {
+        record(413, b"");
+        return Reply::detail(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request body exceeds the limit.",
+        )
+        .into_response();
     };
-    state.record(RecordedRequest {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
-        accept: header(ACCEPT),
-        content_type: header(CONTENT_TYPE),
-        user_agent: header(USER_AGENT),
-        authorized: authorization(&state, &parts.headers) == Auth::Valid,
-        body: String::from_utf8_lossy(&body).into_owned(),
-        status: reply.status.as_u16(),
+    match &fault {
+        Some(Fault::ResetBeforeResponse) => {
+            record(0, &body);
+            if let Some(kill) = parts.extensions.get::<KillSwitch>() {
+                kill.pull();
+            }
+            // The connection is dropped under this future.
+            std::future::pending::<()>().await;
+        }
+        Some(Fault::DelayBeforeHeaders(delay)) => tokio::time::sleep(*delay).await,
+        _ => {}
+    }
+    let reply = match &fault {
+        Some(
+            planned @ (Fault::Status { .. }
+            | Fault::Redirect(_)
+            | Fault::InvalidUtf8
+            | Fault::EchoAuthorization),
+        ) => fault_reply(planned, &parts),
+        _ => respond(&state, &parts, &body),
+    };
+    record(reply.status.as_u16(), &body);
+    let (status, headers, payload) = reply.into_parts();
+    let payload = match &fault {
+        Some(Fault::Oversized(size)) => pad(payload, *size),
+        _ => payload,
+    };
+    let (body, length) = match &fault {
+        Some(Fault::DelayMidBody(delay)) => split_body(payload, Some(*delay)),
+        Some(Fault::ResetMidBody) => split_body(payload, None),
+        Some(Fault::TruncatedJson) => {
+            let half = payload.len() / 2;
+            (Body::from(payload[..half].to_vec()), half)
+        }
+        _ => {
+            let length = payload.len();
+            (Body::from(payload), length)
+        }
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    if status != StatusCode::MOVED_PERMANENTLY && status != StatusCode::FOUND {
+        response
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    response
+}
+
+/// A body sent in two halves: with a pause between them, or with the connection failing
+/// after the first (`pause` of `None`). The length announced is always the whole.
+fn split_body(payload: Vec<u8>, pause: Option<std::time::Duration>) -> (Body, usize) {
+    let length = payload.len();
+    let mut first = Bytes::from(payload);
+    let second = first.split_off(length / 2);
+    let chunks = futures_util::stream::unfold(0_u8, move |step| {
+        let (first, second) = (first.clone(), second.clone());
+        async move {
+            match (step, pause) {
+                (0, _) => Some((Ok(first), 1)),
+                (1, Some(pause)) => {
+                    tokio::time::sleep(pause).await;
+                    Some((Ok(second), 2))
+                }
+                (1, None) => {
+                    // Let the head and the first half reach the client before failing.
+                    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+                    Some((
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionReset,
+                            "fault plan: reset mid-body",
+                        )),
+                        2,
+                    ))
+                }
+                _ => None,
+            }
+        }
     });
-    reply.into_response()
+    (Body::from_stream(chunks), length)
+}
+
+/// A JSON object padded with a `padding` field to at least `size` bytes.
+fn pad(payload: Vec<u8>, size: usize) -> Vec<u8> {
+    let filler = "x".repeat(size.saturating_sub(payload.len()));
+    match payload.strip_prefix(b"{") {
+        Some(rest) => {
+            let mut padded = format!("{{\"padding\":\"{filler}\",").into_bytes();
+            if rest.starts_with(b"}") {
+                padded.pop();
+            }
+            padded.extend_from_slice(rest);
+            padded
+        }
+        None => payload,
+    }
+}
+
+/// The answer a fault gives instead of the real one.
+fn fault_reply(fault: &Fault, parts: &Parts) -> Reply {
+    match fault {
+        Fault::Status {
+            status,
+            retry_after,
+            html,
+        } => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let mut reply = if *html {
+                Reply::html(
+                    status,
+                    format!(
+                        "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n\
+                         <center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n\
+                         </body>\r\n</html>\r\n",
+                        code = status.as_u16()
+                    ),
+                )
+            } else if status == StatusCode::TOO_MANY_REQUESTS {
+                Reply::detail(status, "Request was throttled.")
+            } else {
+                Reply::detail(status, &format!("{reason}."))
+            };
+            if let Some(value) = retry_after {
+                reply = reply.with_header(RETRY_AFTER, value.clone());
+            }
+            reply
+        }
+        Fault::Redirect(location) => {
+            Reply::json(StatusCode::FOUND, Value::Null).with_header(LOCATION, location.clone())
+        }
+        Fault::InvalidUtf8 => {
+            let mut body = br#"{"count": 1, "next": null, "previous": null, "results": [{"id": 1, "user": {"id": 1, "email": null, "name": ""#.to_vec();
+            body.extend_from_slice(b"\xff\xfe broken");
+            body.extend_from_slice(
+                br#"", "key": null}, "active": true, "agent": null, "messages": 1}]}"#,
+            );
+            Reply::raw(StatusCode::OK, "application/json", body)
+        }
+        Fault::EchoAuthorization => {
+            let echoed = parts
+                .headers
+                .get(AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            Reply::detail(
+                StatusCode::BAD_REQUEST,
+                &format!("Malformed request header: Authorization: {echoed}"),
+            )
+        }
+        // The other faults change the real answer rather than replace it.
+        _ => Reply::detail(StatusCode::INTERNAL_SERVER_ERROR, "Server error."),
+    }
 }
 
 /// A response before it is turned into HTTP.
 struct Reply {
     status: StatusCode,
     headers: Vec<(axum::http::HeaderName, String)>,
-    body: Value,
+    body: ReplyBody,
+}
+
+enum ReplyBody {
+    Json(Value),
+    Raw(&'static str, Vec<u8>),
 }
 
 impl Reply {
@@ -71,8 +233,20 @@ impl Reply {
         Self {
             status,
             headers: Vec::new(),
-            body,
+            body: ReplyBody::Json(body),
         }
+    }
+
+    fn raw(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: ReplyBody::Raw(content_type, body),
+        }
+    }
+
+    fn html(status: StatusCode, page: String) -> Self {
+        Self::raw(status, "text/html", page.into_bytes())
     }
 
     fn detail(status: StatusCode, detail: &str) -> Self {
@@ -92,17 +266,19 @@ impl Reply {
         self
     }
 
-    fn into_response(self) -> Response {
-        let body = if self.status == StatusCode::MOVED_PERMANENTLY {
-            Vec::new()
-        } else {
-            serde_json::to_vec(&self.body).unwrap_or_default()
+    fn into_parts(self) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let redirect = self.status.is_redirection();
+        let (content_type, body) = match self.body {
+            _ if redirect => (None, Vec::new()),
+            ReplyBody::Json(value) => (
+                Some("application/json"),
+                serde_json::to_vec(&value).unwrap_or_default(),
+            ),
+            ReplyBody::Raw(content_type, body) => (Some(content_type), body),
         };
-        let mut response = Response::new(Body::from(body));
-        *response.status_mut() = self.status;
-        let headers = response.headers_mut();
-        if self.status != StatusCode::MOVED_PERMANENTLY {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let mut headers = HeaderMap::new();
+        if let Some(content_type) = content_type {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
         headers.insert("vary", HeaderValue::from_static("Accept"));
         for (name, value) in self.headers {
@@ -110,6 +286,14 @@ impl Reply {
                 headers.insert(name, value);
             }
         }
+        (self.status, headers, body)
+    }
+
+    fn into_response(self) -> Response {
+        let (status, headers, body) = self.into_parts();
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
         response
     }
 }
