@@ -233,9 +233,10 @@ impl Retry {
         if self.attempts >= self.policy.max_attempts {
             return Decision::Stop(Stop::AttemptsExhausted);
         }
-        let budget = self.policy.max_total_wait.saturating_sub(self.waited);
-        let budget = time_left.map_or(budget, |left| budget.min(left));
-        if requested > budget {
+        let wait_budget = self.policy.max_total_wait.saturating_sub(self.waited);
+        // After the wait, some time must be left for the attempt itself.
+        let past_deadline = time_left.is_some_and(|left| requested >= left);
+        if requested > wait_budget || past_deadline {
             return Decision::Stop(Stop::OutOfTime { requested });
         }
         self.waited += requested;
@@ -304,6 +305,41 @@ impl Retry {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+}
+
+/// Jitter seeds for the calls of one client: random per client, different for every call.
+#[derive(Debug)]
+pub struct SeedSequence {
+    base: u64,
+    counter: std::sync::atomic::AtomicU64,
+}
+
+impl SeedSequence {
+    /// A sequence that starts from a random point (from the standard library's hasher keys,
+    /// which are random per process), so that clients do not retry in lockstep.
+    pub fn random() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        let base = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        Self::from_seed(base)
+    }
+
+    /// A sequence from a fixed seed.
+    pub fn from_seed(base: u64) -> Self {
+        Self {
+            base,
+            counter: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// The seed of the next call.
+    pub fn next(&self) -> u64 {
+        let n = self
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.base ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 }
 

@@ -1,8 +1,8 @@
 //! An async client for the User.com public REST API, on hyper 1 and tokio.
 //!
-//! A thin adapter over [`usercom_core`]: the core builds every request and parses every
-//! response; this crate only sends them through hyper-util's pooled client with rustls (ring
-//! provider, Mozilla roots). The [`Client`] is `Clone + Send + Sync` and works on a
+//! A thin adapter over [`usercom_core`]: the core builds every request, parses every response
+//! and decides every retry; this crate only sends, sleeps and reports, through hyper-util's
+//! pooled client with rustls (ring provider, Mozilla roots). The [`Client`] is `Clone + Send + Sync` and works on a
 //! multi-threaded runtime; it has the same methods as `usercom_ureq::Client`, async.
 //!
 //! ```no_run
@@ -26,9 +26,10 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
@@ -38,22 +39,36 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 pub use futures_util::stream::BoxStream;
 pub use futures_util::{Stream, StreamExt};
 pub use usercom_core::{
-    ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, conversations,
+    ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, RateLimit,
+    RetryPolicy, conversations,
 };
 
-use usercom_core::TransportErrorKind;
 use usercom_core::conversations::{
     ConversationDetail, ConversationSummary, CreateConversation, GetConversation, ListConversations,
 };
+use usercom_core::retry::SeedSequence;
+use usercom_core::{Decision, Outcome, Retry, TransportErrorKind};
 
 type Http = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
-/// An async User.com client. Cheap to clone; clones share the connection pool.
-#[derive(Debug, Clone)]
+/// An async User.com client. Cheap to clone; clones share the connection pool and the rate
+/// limit.
+#[derive(Clone)]
 pub struct Client {
     config: Arc<Config>,
     http: Http,
     options: ClientOptions,
+    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    seeds: Arc<SeedSequence>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 /// TLS with the ring provider chosen explicitly, so another rustls provider elsewhere in the
@@ -98,6 +113,12 @@ impl Client {
         Self {
             config: Arc::new(config),
             http,
+            limiter: options.rate_limit.map(|limit| {
+                Arc::new(RateLimiter::direct(
+                    Quota::per_second(limit.per_second).allow_burst(limit.burst),
+                ))
+            }),
+            seeds: Arc::new(SeedSequence::random()),
             options,
         }
     }
@@ -107,11 +128,14 @@ impl Client {
         &self.config
     }
 
-    /// Sends any operation and parses its answer.
+    /// Sends any operation, retrying as the policy allows, and parses its answer.
     pub async fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let request = self.config.request(endpoint)?;
-        let response = self.execute(request).await?;
-        usercom_core::parse_response(endpoint, response)
+        let (response, attempts) = self.call(request).await;
+        self.finish(
+            response.and_then(|response| usercom_core::parse_response(endpoint, response)),
+            attempts,
+        )
     }
 
     /// Every item of a paginated listing, page after page, fetched as the stream is polled.
@@ -125,7 +149,8 @@ impl Client {
     {
         let pager = Pager {
             client: self.clone(),
-            pages: Paginator::new(Config::clone(&self.config), endpoint),
+            pages: Paginator::new(Config::clone(&self.config), endpoint)
+                .end_on_next_404(self.options.end_listing_on_next_404),
             buffer: VecDeque::new(),
             finished: false,
         };
@@ -179,11 +204,74 @@ impl Client {
         self.send(create).await
     }
 
-    /// Sends a request built by the core and returns the complete response.
+    /// Sends a request (built by the core) until the retry policy stops, within the deadline.
+    /// Returns the last outcome and how many attempts were made.
+    async fn call(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> (Result<http::Response<Bytes>, Error>, u32) {
+        let started = Instant::now();
+        let time_left = || {
+            self.options
+                .deadline
+                .map(|deadline| deadline.saturating_sub(started.elapsed()))
+        };
+        let mut retry = Retry::new(self.options.retry, request.method(), self.seeds.next());
+        loop {
+            if let Some(limiter) = &self.limiter {
+                limiter.until_ready().await;
+            }
+            let result = self.execute_within(request.clone(), time_left()).await;
+            let outcome = match &result {
+                Ok(response) => Outcome::Response {
+                    status: response.status(),
+                    headers: response.headers(),
+                },
+                Err(Error::Transport(transport)) => Outcome::Transport(transport.kind()),
+                Err(_) => return (result, retry.attempts() + 1),
+            };
+            match retry.decide(outcome, jiff::Timestamp::now(), time_left()) {
+                Decision::RetryAfter(wait) => {
+                    tracing::info!(
+                        method = %request.method(),
+                        uri = %request.uri(),
+                        attempt = retry.attempts(),
+                        wait_ms = wait.as_millis(),
+                        "usercom retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                Decision::Stop(_) => return (result, retry.attempts()),
+            }
+        }
+    }
+
+    /// Records the attempts on an error and removes the key from anything the server echoed.
+    fn finish<T>(&self, result: Result<T, Error>, attempts: u32) -> Result<T, Error> {
+        result.map_err(|error| {
+            error
+                .with_attempts(attempts)
+                .redact_key(self.config.api_key())
+        })
+    }
+
+    /// Sends one request (built by the core), without retrying, and returns the complete
+    /// response whatever its status.
     pub async fn execute(
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Bytes>, Error> {
+        self.execute_within(request, None).await
+    }
+
+    async fn execute_within(
+        &self,
+        request: http::Request<Vec<u8>>,
+        time_left: Option<Duration>,
+    ) -> Result<http::Response<Bytes>, Error> {
+        let timeout = time_left.map_or(self.options.request_timeout, |left| {
+            left.min(self.options.request_timeout)
+        });
         let started = Instant::now();
         let method = request.method().clone();
         let uri = request.uri().clone();
@@ -204,15 +292,12 @@ impl Client {
             .to_bytes();
             Ok::<_, Error>(http::Response::from_parts(parts, body))
         };
-        let response = tokio::time::timeout(self.options.request_timeout, exchange)
+        let response = tokio::time::timeout(timeout, exchange)
             .await
             .map_err(|_| {
                 Error::transport(
                     TransportErrorKind::Timeout,
-                    format!(
-                        "no complete response within {:?} for {method} {uri}",
-                        self.options.request_timeout
-                    ),
+                    format!("no complete response within {timeout:?} for {method} {uri}"),
                 )
             })??;
         tracing::debug!(
@@ -257,8 +342,10 @@ impl<E: PagedEndpoint> Pager<E> {
         let Some(request) = self.pages.next_request()? else {
             return Ok(false);
         };
-        let response = self.client.execute(request).await?;
-        let page = self.pages.process(response)?;
+        let (response, attempts) = self.client.call(request).await;
+        let page = self
+            .client
+            .finish(response.and_then(|r| self.pages.process(r)), attempts)?;
         self.buffer.extend(page.results);
         Ok(true)
     }

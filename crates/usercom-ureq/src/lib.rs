@@ -1,7 +1,8 @@
 //! A blocking client for the User.com public REST API, on ureq 3.
 //!
-//! A thin adapter over [`usercom_core`]: the core builds every request and parses every
-//! response; this crate only sends them over one reused [`ureq::Agent`].
+//! A thin adapter over [`usercom_core`]: the core builds every request, parses every response
+//! and decides every retry; this crate only sends, sleeps and reports, over one reused
+//! [`ureq::Agent`].
 //!
 //! ```no_run
 //! use usercom_ureq::{Client, Config, conversations::ListConversations};
@@ -25,23 +26,39 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use governor::clock::Clock;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 pub use usercom_core::{
-    ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, conversations,
+    ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, RateLimit,
+    RetryPolicy, conversations,
 };
 
-use usercom_core::TransportErrorKind;
 use usercom_core::conversations::{
     ConversationDetail, ConversationSummary, CreateConversation, GetConversation, ListConversations,
 };
+use usercom_core::{Decision, Outcome, Retry, TransportErrorKind};
 
-/// A blocking User.com client. Cheap to clone; clones share the connection pool.
-#[derive(Debug, Clone)]
+/// A blocking User.com client. Cheap to clone; clones share the connection pool and the
+/// rate limit.
+#[derive(Clone)]
 pub struct Client {
     config: Config,
     agent: ureq::Agent,
     options: ClientOptions,
+    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    seeds: Arc<usercom_core::retry::SeedSequence>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -67,6 +84,12 @@ impl Client {
         Self {
             config,
             agent,
+            limiter: options.rate_limit.map(|limit| {
+                Arc::new(RateLimiter::direct(
+                    Quota::per_second(limit.per_second).allow_burst(limit.burst),
+                ))
+            }),
+            seeds: Arc::new(usercom_core::retry::SeedSequence::random()),
             options,
         }
     }
@@ -76,18 +99,22 @@ impl Client {
         &self.config
     }
 
-    /// Sends any operation and parses its answer.
+    /// Sends any operation, retrying as the policy allows, and parses its answer.
     pub fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let request = self.config.request(endpoint)?;
-        let response = self.execute(request)?;
-        usercom_core::parse_response(endpoint, response)
+        let (response, attempts) = self.call(request);
+        self.finish(
+            response.and_then(|response| usercom_core::parse_response(endpoint, response)),
+            attempts,
+        )
     }
 
     /// Every item of a paginated listing, page after page, fetched as the iterator advances.
     pub fn paginate<E: PagedEndpoint>(&self, endpoint: E) -> Items<E> {
         Items {
             client: self.clone(),
-            pages: Paginator::new(self.config.clone(), endpoint),
+            pages: Paginator::new(self.config.clone(), endpoint)
+                .end_on_next_404(self.options.end_listing_on_next_404),
             buffer: VecDeque::new(),
             finished: false,
         }
@@ -119,14 +146,88 @@ impl Client {
         self.send(create)
     }
 
-    /// Sends a request built by the core and returns the complete response.
+    /// Sends a request (built by the core) until the retry policy stops, within the deadline.
+    /// Returns the last outcome and how many attempts were made.
+    fn call(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> (Result<http::Response<Vec<u8>>, Error>, u32) {
+        let started = Instant::now();
+        let time_left = || {
+            self.options
+                .deadline
+                .map(|deadline| deadline.saturating_sub(started.elapsed()))
+        };
+        let mut retry = Retry::new(self.options.retry, request.method(), self.seeds.next());
+        loop {
+            self.wait_for_rate_limit();
+            let result = self.execute_within(request.clone(), time_left());
+            let outcome = match &result {
+                Ok(response) => Outcome::Response {
+                    status: response.status(),
+                    headers: response.headers(),
+                },
+                Err(Error::Transport(transport)) => Outcome::Transport(transport.kind()),
+                Err(_) => return (result, retry.attempts() + 1),
+            };
+            match retry.decide(outcome, jiff::Timestamp::now(), time_left()) {
+                Decision::RetryAfter(wait) => {
+                    tracing::info!(
+                        method = %request.method(),
+                        uri = %request.uri(),
+                        attempt = retry.attempts(),
+                        wait_ms = wait.as_millis(),
+                        "usercom retrying"
+                    );
+                    std::thread::sleep(wait);
+                }
+                Decision::Stop(_) => return (result, retry.attempts()),
+            }
+        }
+    }
+
+    /// Records the attempts on an error and removes the key from anything the server echoed.
+    fn finish<T>(&self, result: Result<T, Error>, attempts: u32) -> Result<T, Error> {
+        result.map_err(|error| {
+            error
+                .with_attempts(attempts)
+                .redact_key(self.config.api_key())
+        })
+    }
+
+    fn wait_for_rate_limit(&self) {
+        if let Some(limiter) = &self.limiter {
+            while let Err(not_until) = limiter.check() {
+                std::thread::sleep(not_until.wait_time_from(limiter.clock().now()));
+            }
+        }
+    }
+
+    /// Sends one request (built by the core), without retrying, and returns the complete
+    /// response whatever its status.
     pub fn execute(
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, Error> {
+        self.execute_within(request, None)
+    }
+
+    fn execute_within(
+        &self,
+        request: http::Request<Vec<u8>>,
+        time_left: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
         let started = Instant::now();
         let method = request.method().clone();
         let uri = request.uri().clone();
+        let timeout = time_left.map_or(self.options.request_timeout, |left| {
+            left.min(self.options.request_timeout)
+        });
+        let request = self
+            .agent
+            .configure_request(request)
+            .timeout_per_call(Some(timeout))
+            .build();
         let response = self.agent.run(request).map_err(transport_error)?;
         let (parts, mut body) = response.into_parts();
         let bytes = body
@@ -194,8 +295,10 @@ impl<E: PagedEndpoint> Items<E> {
         let Some(request) = self.pages.next_request()? else {
             return Ok(false);
         };
-        let response = self.client.execute(request)?;
-        let page = self.pages.process(response)?;
+        let (response, attempts) = self.client.call(request);
+        let page = self
+            .client
+            .finish(response.and_then(|r| self.pages.process(r)), attempts)?;
         self.buffer.extend(page.results);
         Ok(true)
     }
