@@ -183,12 +183,15 @@ fn a_closed_port_is_a_connect_error() {
         listener.local_addr().unwrap().port()
     };
     let config = Config::for_base_url(&format!("http://127.0.0.1:{port}/"), "key").unwrap();
-    let err = Client::new(config)
+    let fast = usercom_core::RetryPolicy::default().base_delay(std::time::Duration::from_millis(1));
+    let client = Client::with_options(config, usercom_core::ClientOptions::default().retry(fast));
+    let err = client
         .list_conversations(&ListConversations::all())
         .unwrap_err();
     let Error::Transport(transport) = &err else {
         panic!("{err:?}")
     };
     assert_eq!(transport.kind(), TransportErrorKind::Connect, "{err}");
+    assert_eq!(err.attempts(), 5, "a GET that could not connect is retried");
     assert!(err.is_retryable());
 }
