@@ -81,6 +81,7 @@ impl Fault {
 #[derive(Debug, Clone, Default)]
 pub struct FaultPlan {
     numbered: HashMap<(String, u64), Fault>,
+    periodic: Vec<(String, u64, Fault)>,
     always: HashMap<String, Fault>,
 }
 
@@ -92,6 +93,23 @@ impl FaultPlan {
         self
     }
 
+    /// Every `n`th request to `path` (the `n`th, `2n`th, …) gets `fault`. Numbered faults
+    /// come first, then periodic ones in the order they were added.
+    pub fn every_nth(mut self, path: &str, n: u64, fault: Fault) -> Self {
+        self.periodic.push((full_path(path), n.max(1), fault));
+        self
+    }
+
+    /// A plan that makes listings flaky but recoverable: every 3rd request to the
+    /// conversations listing is throttled (`Retry-After: 1`), every 4th gets an HTML 502
+    /// page, every 7th is cut off mid-body.
+    pub fn flaky() -> Self {
+        Self::default()
+            .every_nth("conversations/", 3, Fault::retry_after(429, "1"))
+            .every_nth("conversations/", 4, Fault::html(502))
+            .every_nth("conversations/", 7, Fault::ResetMidBody)
+    }
+
     /// Every request to `path` gets `fault`.
     pub fn every(mut self, path: &str, fault: Fault) -> Self {
         self.always.insert(full_path(path), fault);
@@ -101,6 +119,12 @@ impl FaultPlan {
     pub(crate) fn fault_for(&self, path: &str, nth: u64) -> Option<Fault> {
         self.numbered
             .get(&(path.to_owned(), nth))
+            .or_else(|| {
+                self.periodic
+                    .iter()
+                    .find(|(p, n, _)| p == path && nth.is_multiple_of(*n))
+                    .map(|(_, _, fault)| fault)
+            })
             .or_else(|| self.always.get(path))
             .cloned()
     }
@@ -108,4 +132,26 @@ impl FaultPlan {
 
 fn full_path(path: &str) -> String {
     format!("/api/public/{}", path.trim_start_matches('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_then_periodic_then_always() {
+        let plan = FaultPlan::default()
+            .on("x/", 6, Fault::status(500))
+            .every_nth("x/", 3, Fault::status(429))
+            .every_nth("x/", 2, Fault::status(502))
+            .every("x/", Fault::status(504));
+        let statuses: Vec<_> = (1..=7)
+            .map(|n| match plan.fault_for("/api/public/x/", n) {
+                Some(Fault::Status { status, .. }) => status,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(statuses, [504, 502, 429, 502, 504, 500, 504]);
+        assert_eq!(plan.fault_for("/api/public/y/", 3), None);
+    }
 }

@@ -1,15 +1,17 @@
 //! `usercom-fake`: runs the stand-in User.com server by hand.
 //!
 //! ```text
-//! usercom-fake [--port N] [--conversations N] [--page-size N] [--seed N]
+//! usercom-fake [--port N] [--conversations N] [--page-size N] [--seed N] [--flaky]
 //! ```
+//! `--flaky` throttles every 3rd listing request, answers every 4th with an HTML 502 page and
+//! cuts every 7th off mid-body: a well-behaved client still lists everything exactly once.
 //! The key it accepts is read from `USERCOM_FAKE_KEY` (default: the built-in demo key).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::ExitCode;
 
-use usercom_fake::{DEFAULT_API_KEY, FakeOptions, FakeState, serve};
+use usercom_fake::{DEFAULT_API_KEY, FakeOptions, FakeState, FaultPlan, serve};
 
 const USAGE: &str = "usage: usercom-fake [--port N] [--conversations N] [--page-size N] [--seed N]";
 
@@ -31,6 +33,10 @@ fn run() -> Result<(), String> {
         if flag == "--help" || flag == "-h" {
             println!("{USAGE}\nThe accepted key is USERCOM_FAKE_KEY, or the demo key.");
             return Ok(());
+        }
+        if flag == "--flaky" {
+            options = options.faults(FaultPlan::flaky());
+            continue;
         }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let number = |what: &str| {
@@ -54,7 +60,10 @@ fn run() -> Result<(), String> {
             other => return Err(format!("unknown option {other:?}")),
         }
     }
-    let key = std::env::var("USERCOM_FAKE_KEY").unwrap_or_else(|_| DEFAULT_API_KEY.to_owned());
+    let custom_key = std::env::var("USERCOM_FAKE_KEY").ok();
+    let key = custom_key
+        .clone()
+        .unwrap_or_else(|| DEFAULT_API_KEY.to_owned());
     options = options.api_key(key);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -66,6 +75,11 @@ fn run() -> Result<(), String> {
             .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         println!("usercom-fake serving http://{address}/api/public/ (Ctrl-C stops it)");
+        if custom_key.is_none() {
+            println!(
+                "  export USERCOM_BASE_URL=http://{address}/ USERCOM_API_KEY={DEFAULT_API_KEY}"
+            );
+        }
         serve(listener, FakeState::new(options), async {
             let _ = tokio::signal::ctrl_c().await;
         })
