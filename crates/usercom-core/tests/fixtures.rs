@@ -4,209 +4,31 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeMap;
-use std::fmt::Debug;
-use std::path::{Path, PathBuf};
-
 use http::StatusCode;
-use serde::Deserialize;
-use serde_json::Value;
 use usercom_core::conversations::{
     CreateConversation, GetConversation, ListConversations, MessageSource, Source,
 };
-use usercom_core::{Config, Endpoint, Error, Paginator, parse_response};
-
-const FIXTURE_KEY: &str = "fixturekeyfixturekeyfixturekeyfixturekeyfixturekeyfixturekey1234";
-
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Operation {
-    ListConversations(ListConversations),
-    GetConversation(GetConversation),
-    CreateConversation(CreateConversation),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Scenario {
-    origin: String,
-    source: String,
-    operation: Operation,
-    /// Set when the request is reached by following a `next` link rather than built directly.
-    #[serde(default)]
-    page_url: Option<String>,
-    request: StoredRequest,
-    response: StoredResponse,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StoredRequest {
-    method: String,
-    path: String,
-    query: Vec<(String, String)>,
-    headers: BTreeMap<String, String>,
-    body: Option<Value>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StoredResponse {
-    status: u16,
-    headers: BTreeMap<String, String>,
-    body_file: String,
-}
-
-struct Fixture {
-    name: String,
-    scenario: Scenario,
-    body: Vec<u8>,
-}
-
-fn fixtures_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
+use usercom_core::{Error, parse_response};
+use usercom_fixtures::{
+    FIXTURE_KEY, Fixture, Origin, load_all, render_request, repository_fixtures,
+};
 
 fn load_fixtures() -> Vec<Fixture> {
-    let mut fixtures = Vec::new();
-    for resource in std::fs::read_dir(fixtures_root()).unwrap() {
-        let resource = resource.unwrap().path();
-        if !resource.is_dir() {
-            continue;
-        }
-        for scenario in std::fs::read_dir(&resource).unwrap() {
-            let dir = scenario.unwrap().path();
-            let name = format!(
-                "{}/{}",
-                resource.file_name().unwrap().to_string_lossy(),
-                dir.file_name().unwrap().to_string_lossy()
-            );
-            let text = std::fs::read_to_string(dir.join("scenario.json"))
-                .unwrap_or_else(|e| panic!("{name}: scenario.json: {e}"));
-            let scenario: Scenario = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{name}: scenario.json does not parse: {e}"));
-            let body = std::fs::read(dir.join(&scenario.response.body_file))
-                .unwrap_or_else(|e| panic!("{name}: {}: {e}", scenario.response.body_file));
-            fixtures.push(Fixture {
-                name,
-                scenario,
-                body,
-            });
-        }
-    }
-    fixtures.sort_by(|a, b| a.name.cmp(&b.name));
+    let fixtures = load_all(&repository_fixtures()).unwrap();
     assert!(fixtures.len() >= 12, "fixtures missing: {}", fixtures.len());
     fixtures
 }
 
-fn config() -> Config {
-    Config::for_subdomain("example", FIXTURE_KEY).unwrap()
-}
-
-/// The request the core builds for a scenario.
-fn build(fixture: &Fixture) -> http::Request<Vec<u8>> {
-    let config = config();
-    match (&fixture.scenario.operation, &fixture.scenario.page_url) {
-        (Operation::ListConversations(list), Some(page_url)) => {
-            // Reach the page by following a `next` link, as the paginator does.
-            let mut pages = Paginator::new(config, list.clone());
-            let first = serde_json::json!({"next": page_url, "results": []}).to_string();
-            pages.process(http::Response::new(first)).unwrap();
-            pages.next_request().unwrap().unwrap()
-        }
-        (_, Some(_)) => panic!(
-            "{}: page_url on an operation that does not page",
-            fixture.name
-        ),
-        (Operation::ListConversations(op), None) => config.request(op).unwrap(),
-        (Operation::GetConversation(op), None) => config.request(op).unwrap(),
-        (Operation::CreateConversation(op), None) => config.request(op).unwrap(),
-    }
-}
-
-/// A request as text, with the key redacted and the crate version abstracted.
-fn render_request(request: &http::Request<Vec<u8>>) -> String {
-    let mut text = format!("{} {}\n", request.method(), request.uri());
-    let mut headers: Vec<_> = request.headers().iter().collect();
-    headers.sort_by_key(|(name, _)| name.as_str());
-    for (name, value) in headers {
-        text.push_str(&format!(
-            "{name}: {}\n",
-            normalise_header(name.as_str(), value)
-        ));
-    }
-    if !request.body().is_empty() {
-        let body: Value = serde_json::from_slice(request.body()).unwrap();
-        text.push('\n');
-        text.push_str(&serde_json::to_string_pretty(&body).unwrap());
-        text.push('\n');
-    }
-    assert!(!text.contains(FIXTURE_KEY), "the key leaked into {text}");
-    text
-}
-
-fn normalise_header(name: &str, value: &http::HeaderValue) -> String {
-    let value = value.to_str().unwrap();
-    match name {
-        "authorization" => value.replace(FIXTURE_KEY, "<redacted>"),
-        "user-agent" => value.replace(env!("CARGO_PKG_VERSION"), "{version}"),
-        _ => value.to_owned(),
-    }
-}
-
 fn response(fixture: &Fixture) -> http::Response<Vec<u8>> {
-    let mut builder = http::Response::builder().status(fixture.scenario.response.status);
-    for (name, value) in &fixture.scenario.response.headers {
-        builder = builder.header(name, value);
-    }
-    builder.body(fixture.body.clone()).unwrap()
-}
-
-/// The differences between the stored request and the built one, as readable lines.
-fn request_differences(fixture: &Fixture) -> Vec<String> {
-    let built = build(fixture);
-    let stored = &fixture.scenario.request;
-    let mut differences = Vec::new();
-    if built.method().as_str() != stored.method {
-        differences.push(format!(
-            "method: stored {} built {}",
-            stored.method,
-            built.method()
-        ));
-    }
-    let url = url::Url::parse(&built.uri().to_string()).unwrap();
-    if url.path() != stored.path {
-        differences.push(format!("path: stored {} built {}", stored.path, url.path()));
-    }
-    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    if query != stored.query {
-        differences.push(format!("query: stored {:?} built {query:?}", stored.query));
-    }
-    let headers: BTreeMap<String, String> = built
-        .headers()
-        .iter()
-        .map(|(name, value)| (name.to_string(), normalise_header(name.as_str(), value)))
-        .collect();
-    if headers != stored.headers {
-        differences.push(format!(
-            "headers: stored {:?} built {headers:?}",
-            stored.headers
-        ));
-    }
-    let body =
-        (!built.body().is_empty()).then(|| serde_json::from_slice::<Value>(built.body()).unwrap());
-    if body != stored.body {
-        differences.push(format!("body: stored {:?} built {body:?}", stored.body));
-    }
-    differences
+    fixture.response().unwrap()
 }
 
 #[test]
 fn every_stored_request_is_what_the_core_builds() {
     let mut failures = Vec::new();
     for fixture in load_fixtures() {
-        for difference in request_differences(&fixture) {
-            failures.push(format!("{}: {difference}", fixture.name));
+        for problem in fixture.problems() {
+            failures.push(format!("{}: {problem}", fixture.name));
         }
     }
     assert!(
@@ -223,7 +45,7 @@ fn a_changed_fixture_path_is_reported_by_name() {
         .find(|f| f.name == "conversations/detail-documented")
         .unwrap();
     fixture.scenario.request.path = "/api/public/chats/339461/".to_owned();
-    let differences = request_differences(&fixture);
+    let differences = fixture.request_differences();
     assert_eq!(
         differences,
         ["path: stored /api/public/chats/339461/ built /api/public/conversations/339461/"]
@@ -234,48 +56,32 @@ fn a_changed_fixture_path_is_reported_by_name() {
 fn every_built_request_matches_its_snapshot() {
     for fixture in load_fixtures() {
         let snapshot = format!("request@{}", fixture.name.replace('/', "__"));
-        insta::assert_snapshot!(snapshot, render_request(&build(&fixture)));
+        let rendered = render_request(&fixture.build().unwrap());
+        assert!(
+            !rendered.contains(FIXTURE_KEY),
+            "the key leaked into {rendered}"
+        );
+        insta::assert_snapshot!(snapshot, rendered);
     }
-}
-
-fn parsed<E: Endpoint>(endpoint: &E, fixture: &Fixture) -> String
-where
-    E::Output: Debug,
-{
-    let outcome = parse_response(endpoint, response(fixture));
-    let status = StatusCode::from_u16(fixture.scenario.response.status).unwrap();
-    match &outcome {
-        Ok(_) => assert!(status.is_success(), "{}: parsed a {status}", fixture.name),
-        Err(Error::Api(api)) => assert_eq!(api.status, status, "{}", fixture.name),
-        Err(other) => panic!("{}: unexpected error {other}", fixture.name),
-    }
-    format!("{outcome:#?}")
 }
 
 #[test]
 fn every_response_parses_into_its_snapshot() {
     for fixture in load_fixtures() {
         assert!(
-            matches!(
-                fixture.scenario.origin.as_str(),
-                "documented" | "hand-written" | "recorded"
-            ),
-            "{}: unknown origin {:?}",
-            fixture.name,
-            fixture.scenario.origin
-        );
-        assert!(
             !fixture.scenario.source.is_empty(),
             "{}: no source",
             fixture.name
         );
-        let text = match &fixture.scenario.operation {
-            Operation::ListConversations(op) => parsed(op, &fixture),
-            Operation::GetConversation(op) => parsed(op, &fixture),
-            Operation::CreateConversation(op) => parsed(op, &fixture),
-        };
+        let parsed = fixture.parse().unwrap();
+        let status = StatusCode::from_u16(fixture.scenario.response.status).unwrap();
+        match &parsed.error {
+            None => assert!(status.is_success(), "{}: parsed a {status}", fixture.name),
+            Some(Error::Api(api)) => assert_eq!(api.status, status, "{}", fixture.name),
+            Some(other) => panic!("{}: unexpected error {other}", fixture.name),
+        }
         let snapshot = format!("parsed@{}", fixture.name.replace('/', "__"));
-        insta::assert_snapshot!(snapshot, text);
+        insta::assert_snapshot!(snapshot, parsed.text);
     }
 }
 
@@ -284,6 +90,18 @@ fn fixture(name: &str) -> Fixture {
         .into_iter()
         .find(|f| f.name == format!("conversations/{name}"))
         .unwrap()
+}
+
+#[test]
+fn the_documented_examples_are_kept_as_documented() {
+    for name in [
+        "list-documented",
+        "user-conversations",
+        "detail-documented",
+        "create-documented",
+    ] {
+        assert_eq!(fixture(name).scenario.origin, Origin::Documented, "{name}");
+    }
 }
 
 #[test]
