@@ -1,39 +1,181 @@
 //! `cargo xtask`: project automation.
 //!
-//! - `cargo xtask ci`: `cargo fmt --check`, clippy with `-D warnings` on every target, and the
-//!   whole test suite, stopping at the first failure.
+//! - `cargo xtask ci`: `cargo fmt --check`, clippy with `-D warnings` on every target, the
+//!   fixture check and the whole test suite, stopping at the first failure.
+//! - `cargo xtask fixtures refresh|check`: record fixtures from an account, or check them.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
+
+use usercom_core::Config;
+use usercom_core::config::{ENV_API_KEY, ENV_BASE_URL, ENV_SUBDOMAIN, KEY_HELP};
+use xtask::fixtures::{RefreshOptions, check, refresh};
 
 const HELP: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  ci      cargo fmt --check, clippy -D warnings on all targets, and the whole test suite
-  help    this text";
+  ci                  cargo fmt --check, clippy -D warnings, the fixture check and every test
+  fixtures refresh    record the recorded-* fixtures from an account (see `cargo xtask fixtures`)
+  fixtures check      check every fixture against what the core builds and parses
+  help                this text";
+
+const FIXTURES_HELP: &str = "\
+usage: cargo xtask fixtures refresh [--base-url URL | --subdomain NAME] [--only RESOURCE[/SCENARIO]] [--allow-writes]
+       cargo xtask fixtures check
+
+refresh  sends the request the core builds for each recorded-* scenario to the account, scrubs
+         the answer (key, emails, names, user keys, phone numbers, IPs, custom ids, message
+         contents, the account's host) and writes fixtures/<resource>/<scenario>/. The key comes
+         from USERCOM_API_KEY; the account from the flags or USERCOM_SUBDOMAIN / USERCOM_BASE_URL.
+         Documented and hand-written scenarios are never touched. Scenarios that write data
+         (create) run only with --allow-writes.
+check    every scenario's stored request must equal what the core builds, its response must
+         parse, and the snapshots must match (cargo test -p usercom-core --test fixtures).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None | Some("help" | "--help" | "-h") => {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["help" | "--help" | "-h"] => {
             println!("{HELP}");
             ExitCode::SUCCESS
         }
-        Some("ci") if args.len() == 1 => ci(),
-        Some(other) => {
-            eprintln!(
-                "xtask: unknown command or argument in {other:?} {:?}\n\n{HELP}",
-                &args[1..]
-            );
+        ["ci"] => ci(),
+        ["fixtures"] | ["fixtures", "help" | "--help" | "-h"] => {
+            println!("{FIXTURES_HELP}");
+            ExitCode::SUCCESS
+        }
+        ["fixtures", "check"] => fixtures_check(),
+        ["fixtures", "refresh", flags @ ..] => match refresh_options(flags) {
+            Ok(options) => fixtures_refresh(&options),
+            Err(message) => {
+                eprintln!("xtask fixtures refresh: {message}\n\n{FIXTURES_HELP}");
+                ExitCode::from(2)
+            }
+        },
+        _ => {
+            eprintln!("xtask: unknown command {:?}\n\n{HELP}", args.join(" "));
             ExitCode::from(2)
         }
     }
 }
 
+fn fixtures_root() -> PathBuf {
+    usercom_fixtures::repository_fixtures()
+}
+
+fn refresh_options(flags: &[&str]) -> Result<RefreshOptions, String> {
+    let (mut base_url, mut subdomain, mut only, mut allow_writes) = (None, None, None, false);
+    let mut rest = flags.iter();
+    while let Some(flag) = rest.next() {
+        let mut value = || {
+            rest.next()
+                .map(|v| (*v).to_owned())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match *flag {
+            "--base-url" => base_url = Some(value()?),
+            "--subdomain" => subdomain = Some(value()?),
+            "--only" => only = Some(value()?),
+            "--allow-writes" => allow_writes = true,
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    let key = std::env::var(ENV_API_KEY)
+        .ok()
+        .filter(|k| !k.trim().is_empty())
+        .ok_or_else(|| format!("{ENV_API_KEY} is not set; {KEY_HELP}"))?;
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let config = match (base_url, subdomain) {
+        (Some(_), Some(_)) => return Err("give --base-url or --subdomain, not both".into()),
+        (Some(url), None) => Config::for_base_url(&url, &key),
+        (None, Some(name)) => Config::for_subdomain(&name, &key),
+        (None, None) => match (env(ENV_BASE_URL), env(ENV_SUBDOMAIN)) {
+            (Some(url), None) => Config::for_base_url(&url, &key),
+            (None, Some(name)) => Config::for_subdomain(&name, &key),
+            _ => {
+                return Err(format!(
+                    "say which account: --subdomain NAME or --base-url URL (or exactly one of \
+                     {ENV_SUBDOMAIN} and {ENV_BASE_URL})"
+                ));
+            }
+        },
+    }
+    .map_err(|e| e.to_string())?;
+    Ok(RefreshOptions {
+        root: fixtures_root(),
+        config,
+        only,
+        allow_writes,
+    })
+}
+
+fn fixtures_refresh(options: &RefreshOptions) -> ExitCode {
+    let summary = refresh(options, &mut std::io::stderr());
+    eprintln!(
+        "fixtures refresh: {} recorded, {} unchanged, {} skipped, {} failed",
+        summary.recorded.len(),
+        summary.unchanged.len(),
+        summary.skipped.len(),
+        summary.failed.len()
+    );
+    if !summary.recorded.is_empty() {
+        eprintln!(
+            "review the changes: git diff fixtures/, then INSTA_UPDATE=new cargo test -p \
+             usercom-core --test fixtures and read every .snap.new before accepting it"
+        );
+    }
+    if summary.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn fixtures_check() -> ExitCode {
+    let problems = check(&fixtures_root());
+    for problem in &problems {
+        eprintln!("fixture {problem}");
+    }
+    if !problems.is_empty() {
+        eprintln!(
+            "\nfixtures check: {} problem(s). A recorded fixture is refreshed with `cargo xtask \
+             fixtures refresh --only RESOURCE/SCENARIO`; a documented or hand-written one is \
+             edited by hand. If the core changed on purpose, update the stored request.",
+            problems.len()
+        );
+        return ExitCode::FAILURE;
+    }
+    let snapshots = run_cargo(&["test", "-q", "-p", "usercom-core", "--test", "fixtures"]);
+    if !snapshots {
+        eprintln!(
+            "\nfixtures check: the snapshots differ. Review them with `INSTA_UPDATE=new cargo \
+             test -p usercom-core --test fixtures`, read each .snap.new next to its .snap, and \
+             rename the ones that are right over the old ones."
+        );
+        return ExitCode::FAILURE;
+    }
+    eprintln!("fixtures check: every fixture matches the core");
+    ExitCode::SUCCESS
+}
+
+fn run_cargo(args: &[&str]) -> bool {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("xtask: cargo {}", args.join(" "));
+    match Command::new(&cargo).args(args).status() {
+        Ok(status) => status.success(),
+        Err(e) => {
+            eprintln!("xtask: cannot run cargo: {e}");
+            false
+        }
+    }
+}
+
 fn ci() -> ExitCode {
-    let steps: [&[&str]; 3] = [
+    let steps: [&[&str]; 2] = [
         &["fmt", "--all", "--", "--check"],
         &[
             "clippy",
@@ -43,22 +185,20 @@ fn ci() -> ExitCode {
             "-D",
             "warnings",
         ],
-        &["test", "--workspace"],
     ];
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     for step in steps {
-        eprintln!("xtask ci: cargo {}", step.join(" "));
-        match Command::new(&cargo).args(step).status() {
-            Ok(status) if status.success() => {}
-            Ok(status) => {
-                eprintln!("xtask ci: `cargo {}` failed ({status})", step.join(" "));
-                return ExitCode::FAILURE;
-            }
-            Err(e) => {
-                eprintln!("xtask ci: cannot run cargo: {e}");
-                return ExitCode::FAILURE;
-            }
+        if !run_cargo(step) {
+            eprintln!("xtask ci: `cargo {}` failed", step.join(" "));
+            return ExitCode::FAILURE;
         }
+    }
+    if fixtures_check() != ExitCode::SUCCESS {
+        eprintln!("xtask ci: the fixture check failed");
+        return ExitCode::FAILURE;
+    }
+    if !run_cargo(&["test", "--workspace"]) {
+        eprintln!("xtask ci: the tests failed");
+        return ExitCode::FAILURE;
     }
     eprintln!("xtask ci: all steps passed");
     ExitCode::SUCCESS

@@ -44,7 +44,7 @@ fn kind_of(field: &str) -> Option<Kind> {
 #[derive(Debug)]
 pub struct Scrubber {
     key: String,
-    origin: String,
+    replacements: Vec<(String, String)>,
     pseudonyms: BTreeMap<String, String>,
     counts: BTreeMap<&'static str, u32>,
 }
@@ -55,10 +55,21 @@ impl Scrubber {
     pub fn new(key: &str, origin: &str) -> Self {
         Self {
             key: key.to_owned(),
-            origin: origin.trim_end_matches('/').to_owned(),
+            replacements: vec![(
+                origin.trim_end_matches('/').to_owned(),
+                crate::FIXTURE_ORIGIN.to_owned(),
+            )],
             pseudonyms: BTreeMap::new(),
             counts: BTreeMap::new(),
         }
+    }
+
+    /// Also replaces `from` with `to` in all text, before the origin (for an API root below
+    /// a path, such as a proxy's `https://proxy.example/usercom/api/public/`).
+    pub fn replacing(mut self, from: &str, to: &str) -> Self {
+        self.replacements
+            .insert(0, (from.to_owned(), to.to_owned()));
+        self
     }
 
     /// Scrubs a JSON document in place.
@@ -70,7 +81,9 @@ impl Scrubber {
     /// Scrubs free text (a header value, an HTML page, a URL).
     pub fn text(&mut self, text: &str) -> String {
         let mut out = text.replace(&self.key, "<redacted>");
-        out = out.replace(&self.origin, crate::FIXTURE_ORIGIN);
+        for (from, to) in &self.replacements {
+            out = out.replace(from.as_str(), to);
+        }
         // Longest first, so that a value containing another is replaced whole.
         let mut known: Vec<(&String, &String)> = self.pseudonyms.iter().collect();
         known.sort_by_key(|(raw, _)| std::cmp::Reverse(raw.len()));

@@ -1,0 +1,3 @@
+//! The work behind `cargo xtask`: recording and checking fixtures.
+
+pub mod fixtures;
