@@ -1,6 +1,8 @@
 //! Scrubbing recordings before they are written to the repository.
 //!
-//! - The API key becomes `<redacted>`; the account's origin becomes `https://example.user.com`.
+//! - The API key becomes `<redacted>`. The account's origin, the origin of any absolute URL
+//!   into `/api/public/` (a `next` link names the account's own host even when the recording
+//!   went through a proxy) and any `*.user.com` host become `example.user.com`.
 //! - Personal values get stable pseudonyms: emails `user1@example.com`, names `Person 1`,
 //!   user keys `userkey00001`, phone numbers `+15550000001`, IP addresses `192.0.2.1`,
 //!   custom ids `custom-1`, message contents `Message 1`. One scrubber gives the same value
@@ -84,6 +86,8 @@ impl Scrubber {
         for (from, to) in &self.replacements {
             out = out.replace(from.as_str(), to);
         }
+        out = api_origins(&out);
+        out = user_com_hosts(&out);
         // Longest first, so that a value containing another is replaced whole.
         let mut known: Vec<(&String, &String)> = self.pseudonyms.iter().collect();
         known.sort_by_key(|(raw, _)| std::cmp::Reverse(raw.len()));
@@ -195,6 +199,59 @@ impl Scrubber {
     }
 }
 
+/// Replaces the origin of every absolute URL into `/api/public/` with the fixture account's.
+fn api_origins(text: &str) -> String {
+    const ROOT: &str = "/api/public/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(ROOT) {
+        let (head, tail) = rest.split_at(at);
+        let start = ["https://", "http://"]
+            .iter()
+            .filter_map(|scheme| head.rfind(scheme))
+            .max()
+            .filter(|&start| {
+                !head[start..].contains(|c: char| c.is_whitespace() || "\"'<>".contains(c))
+            });
+        match start {
+            Some(start) => {
+                out.push_str(&head[..start]);
+                out.push_str(crate::FIXTURE_ORIGIN);
+            }
+            None => out.push_str(head),
+        }
+        out.push_str(ROOT);
+        rest = &tail[ROOT.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Replaces every `<name>.user.com` host with `example.user.com`.
+fn user_com_hosts(text: &str) -> String {
+    let is_host_char = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        let lower = token.to_ascii_lowercase();
+        match lower.strip_suffix(".user.com") {
+            Some(name) if !name.is_empty() && name != "example" => out.push_str("example.user.com"),
+            _ => out.push_str(token),
+        }
+        token.clear();
+    };
+    for c in text.chars() {
+        if is_host_char(c) {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
+}
+
 fn looks_like_email(text: &str) -> bool {
     let mut parts = text.splitn(2, '@');
     match (parts.next(), parts.next()) {
@@ -273,6 +330,29 @@ mod tests {
         };
         assert_eq!(run(), run());
         assert_eq!(run()["a"]["email"], "user1@example.com");
+    }
+
+    #[test]
+    fn links_to_the_accounts_own_host_are_replaced_even_through_a_proxy() {
+        let mut scrubber = Scrubber::new("k3y", "http://127.0.0.1:18585");
+        let mut page = serde_json::json!({
+            "next": "https://firma.user.com/api/public/users/101/conversations/?page=2",
+            "previous": "http://10.1.2.3:8080/api/public/conversations/",
+            "note": "see firma.user.com or Firma.User.Com/help, not user.com itself",
+        });
+        scrubber.json(&mut page);
+        assert_eq!(
+            page["next"],
+            "https://example.user.com/api/public/users/101/conversations/?page=2"
+        );
+        assert_eq!(
+            page["previous"],
+            "https://example.user.com/api/public/conversations/"
+        );
+        assert_eq!(
+            page["note"],
+            "see example.user.com or example.user.com/help, not user.com itself"
+        );
     }
 
     #[test]
