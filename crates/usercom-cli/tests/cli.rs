@@ -1,0 +1,500 @@
+//! The built `usercom` binary against usercom-fake: every command, format and exit code.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use usercom_fake::{FakeOptions, FakeServer, Fault, FaultPlan};
+
+fn fake(plan: FaultPlan) -> FakeServer {
+    FakeServer::start(FakeOptions::default().conversations(250).faults(plan)).unwrap()
+}
+
+/// `usercom` pointed at `server`, with its key in the environment and nothing else inherited
+/// that could change the outcome.
+fn usercom(server: &FakeServer) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_usercom"));
+    command
+        .env_remove("USERCOM_SUBDOMAIN")
+        .env_remove("USERCOM_BASE_URL")
+        .env("USERCOM_API_KEY", server.api_key())
+        .args(["--base-url", server.base_url()]);
+    command
+}
+
+fn run(command: &mut Command, args: &[&str]) -> Output {
+    command.args(args).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[test]
+fn list_pages_filters_and_limits() {
+    let server = fake(FaultPlan::default());
+    // Not a terminal: jsonl by default, one page by default, nothing on stderr.
+    let one_page = run(&mut usercom(&server), &["conversations", "list"]);
+    assert!(one_page.status.success(), "{}", stderr(&one_page));
+    assert_eq!(json_lines(&one_page).len(), 100);
+    assert_eq!(stderr(&one_page), "");
+
+    let all = run(&mut usercom(&server), &["conversations", "list", "--all"]);
+    let ids: Vec<i64> = json_lines(&all)
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 250);
+    assert!(ids.windows(2).all(|w| w[0] > w[1]));
+    assert_eq!(stderr(&all), "", "progress only on a terminal");
+
+    let open = run(
+        &mut usercom(&server),
+        &["conversations", "list", "--all", "--open"],
+    );
+    let open = json_lines(&open);
+    assert!(!open.is_empty() && open.len() < 250);
+    assert!(open.iter().all(|c| c["active"] == true));
+
+    let user = ids_user(&json_lines(&all)[0]);
+    let theirs = run(
+        &mut usercom(&server),
+        &[
+            "conversations",
+            "list",
+            "--all",
+            "--user",
+            &user.to_string(),
+        ],
+    );
+    assert!(json_lines(&theirs).iter().all(|c| c["user"]["id"] == user));
+
+    let limited = run(
+        &mut usercom(&server),
+        &["conversations", "list", "--limit", "120"],
+    );
+    assert_eq!(json_lines(&limited).len(), 120);
+    let pages = server
+        .requests()
+        .iter()
+        .filter(|r| r.query.as_deref() == Some("page=3"))
+        .count();
+    assert_eq!(
+        pages, 1,
+        "--limit 120 must not fetch the third page; only --all did"
+    );
+}
+
+fn ids_user(conversation: &Value) -> i64 {
+    conversation["user"]["id"].as_i64().unwrap()
+}
+
+#[test]
+fn formats_of_a_listing() {
+    let server = fake(FaultPlan::default());
+    let table = run(
+        &mut usercom(&server),
+        &["conversations", "list", "--limit", "6", "--format", "table"],
+    );
+    insta::assert_snapshot!("list_table", stdout(&table));
+    let csv = run(
+        &mut usercom(&server),
+        &["conversations", "list", "--limit", "6", "--format", "csv"],
+    );
+    insta::assert_snapshot!("list_csv", stdout(&csv));
+    let json = run(
+        &mut usercom(&server),
+        &["conversations", "list", "--limit", "6", "--format", "json"],
+    );
+    let array: Vec<Value> = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(array.len(), 6);
+    assert_eq!(
+        array,
+        json_lines(&run(
+            &mut usercom(&server),
+            &["conversations", "list", "--limit", "6"]
+        ))
+    );
+    let none = run(
+        &mut usercom(&server),
+        &[
+            "conversations",
+            "list",
+            "--user",
+            "20000999",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(none.status.code(), Some(3), "an unknown user is a 404");
+}
+
+#[test]
+fn get_as_transcript_csv_and_json() {
+    let server = fake(FaultPlan::default());
+    // 700003: one HTML message with entities; 700214: four messages from the user and the
+    // agent, in four sources, with HTML and non-ASCII text.
+    for id in ["700003", "700214"] {
+        let table = run(
+            &mut usercom(&server),
+            &["conversations", "get", id, "--format", "table"],
+        );
+        assert!(table.status.success());
+        insta::assert_snapshot!(format!("get_{id}_table"), stdout(&table));
+        let csv = run(
+            &mut usercom(&server),
+            &["conversations", "get", id, "--format", "csv"],
+        );
+        insta::assert_snapshot!(format!("get_{id}_csv"), stdout(&csv));
+    }
+    let json = run(
+        &mut usercom(&server),
+        &["conversations", "get", "700003", "--format", "json"],
+    );
+    let detail: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(detail["id"], 700003);
+    assert!(
+        detail["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("<br>"),
+        "json keeps the HTML"
+    );
+}
+
+#[test]
+fn create_prints_the_new_conversation() {
+    let server = fake(FaultPlan::default());
+    let output = run(
+        &mut usercom(&server),
+        &[
+            "conversations",
+            "create",
+            "--user",
+            "20000001",
+            "--content",
+            "Hi <b>there</b>",
+            "--agent",
+            "382",
+            "--source",
+            "email",
+            "--context",
+            r#"{"ticket": 17}"#,
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let created = &json_lines(&output)[0];
+    assert_eq!(
+        (created["user"]["id"].as_i64(), created["messages"].as_i64()),
+        (Some(20_000_001), Some(1))
+    );
+    let request = server.requests().pop().unwrap();
+    let body: Value = serde_json::from_str(&request.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"content": "Hi <b>there</b>", "user": 382, "source": 2, "source_context": {"ticket": 17}})
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_name_the_bad_value() {
+    let server = fake(FaultPlan::default());
+    let cases: &[(&[&str], &str)] = &[
+        (&["conversations", "get", "abc"], "'abc'"),
+        (&["conversations", "list", "--user", "x1"], "'x1'"),
+        (
+            &[
+                "conversations",
+                "create",
+                "--user",
+                "1",
+                "--content",
+                "hi",
+                "--context",
+                "{bad",
+            ],
+            "not valid JSON",
+        ),
+        (
+            &[
+                "conversations",
+                "create",
+                "--user",
+                "1",
+                "--content",
+                "hi",
+                "--source",
+                "fax",
+            ],
+            "\"fax\" is not a message source",
+        ),
+        (
+            &["conversations", "create", "--user", "1", "--content", "  "],
+            "content is empty",
+        ),
+        (
+            &["conversations", "list", "--all", "--limit", "5"],
+            "cannot be used with",
+        ),
+        (&["conversations", "list", "--format", "xml"], "'xml'"),
+    ];
+    for (args, expected) in cases {
+        let output = run(&mut usercom(&server), args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert!(
+        server.requests().is_empty(),
+        "nothing may be sent for invalid input"
+    );
+
+    let no_key = Command::new(env!("CARGO_BIN_EXE_usercom"))
+        .env_remove("USERCOM_API_KEY")
+        .args(["--base-url", server.base_url(), "conversations", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(no_key.status.code(), Some(2));
+    assert!(
+        stderr(&no_key).contains("USERCOM_API_KEY"),
+        "{}",
+        stderr(&no_key)
+    );
+    assert!(
+        stderr(&no_key).contains("/api/credentials/"),
+        "{}",
+        stderr(&no_key)
+    );
+
+    let demo_and_url = run(&mut usercom(&server), &["--demo", "conversations", "list"]);
+    assert_eq!(demo_and_url.status.code(), Some(2));
+}
+
+#[test]
+fn api_errors_exit_3_with_status_and_detail_and_never_the_key() {
+    let server = fake(FaultPlan::default());
+    let missing = run(&mut usercom(&server), &["conversations", "get", "1"]);
+    assert_eq!(missing.status.code(), Some(3));
+    assert_eq!(
+        stderr(&missing),
+        "usercom: User.com API error: HTTP 404 Not Found: Not found.\n"
+    );
+    assert_eq!(stdout(&missing), "");
+
+    let key_file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrong-key");
+    let wrong_key = "wrongkeywrongkeywrongkeywrongkeywrongkeywrongkeywrongkeywrongkey";
+    std::fs::write(&key_file, format!("{wrong_key}\n")).unwrap();
+    let unauthorized = run(
+        &mut usercom(&server),
+        &[
+            "--api-key-file",
+            key_file.to_str().unwrap(),
+            "-v",
+            "conversations",
+            "list",
+        ],
+    );
+    assert_eq!(unauthorized.status.code(), Some(3));
+    let text = stderr(&unauthorized);
+    assert!(
+        text.contains("HTTP 401 Unauthorized: Invalid token."),
+        "{text}"
+    );
+    assert!(
+        !text.contains(wrong_key) && !text.contains(server.api_key()),
+        "{text}"
+    );
+}
+
+#[test]
+fn server_and_network_errors_exit_4_after_retries() {
+    let server = fake(FaultPlan::default().every("conversations/", Fault::html(503)));
+    let output = run(
+        &mut usercom(&server),
+        &["--max-attempts", "2", "conversations", "list"],
+    );
+    assert_eq!(output.status.code(), Some(4));
+    assert!(
+        stderr(&output).contains("HTTP 503 Service Unavailable"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("after 2 attempts"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(server.requests().len(), 2);
+
+    let closed = Command::new(env!("CARGO_BIN_EXE_usercom"))
+        .env("USERCOM_API_KEY", "key")
+        .args([
+            "--base-url",
+            "http://127.0.0.1:9/",
+            "--max-attempts",
+            "1",
+            "conversations",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(closed.status.code(), Some(4));
+    assert!(
+        stderr(&closed).contains("could not connect"),
+        "{}",
+        stderr(&closed)
+    );
+}
+
+#[test]
+fn verbose_logs_each_request_without_the_key() {
+    let server = fake(FaultPlan::default());
+    let output = run(
+        &mut usercom(&server),
+        &["-v", "conversations", "list", "--limit", "150"],
+    );
+    assert!(output.status.success());
+    let log = stderr(&output);
+    let requests: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("usercom request"))
+        .collect();
+    assert_eq!(requests.len(), 2, "{log}");
+    assert!(
+        requests[1].contains("GET")
+            && requests[1].contains("page=2")
+            && requests[1].contains("status=200"),
+        "{log}"
+    );
+    assert!(requests[1].contains("elapsed_ms"), "{log}");
+    assert!(!log.contains(server.api_key()), "{log}");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let server = fake(FaultPlan::default());
+    let mut child = usercom(&server)
+        .args(["conversations", "list", "--all"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.contains("\"id\""));
+    drop(reader);
+    let status = child.wait().unwrap();
+    let mut errors = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut errors)
+        .unwrap();
+    assert!(status.success(), "{status:?} {errors}");
+    assert_eq!(errors, "");
+}
+
+#[test]
+fn ctrl_c_exits_130_between_whole_lines() {
+    // The second page stalls, so the program is waiting when it is interrupted.
+    let plan = FaultPlan::default().on(
+        "conversations/",
+        2,
+        Fault::DelayBeforeHeaders(Duration::from_secs(20)),
+    );
+    let server = fake(plan);
+    let mut child = usercom(&server)
+        .args(["conversations", "list", "--all"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for _ in 0..100 {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        lines.push(line);
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(rest, "", "nothing after the interruption");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.ends_with('\n') && serde_json::from_str::<Value>(l).is_ok())
+    );
+}
+
+#[test]
+fn demo_help_and_version() {
+    let demo = Command::new(env!("CARGO_BIN_EXE_usercom"))
+        .env_remove("USERCOM_API_KEY")
+        .args(["--demo", "conversations", "list", "--all"])
+        .output()
+        .unwrap();
+    assert!(demo.status.success());
+    assert_eq!(json_lines(&demo).len(), 250);
+
+    let help = Command::new(env!("CARGO_BIN_EXE_usercom"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = stdout(&help);
+    for example in [
+        "conversations list",
+        "conversations get",
+        "conversations create",
+        "Exit codes",
+    ] {
+        assert!(help.contains(example), "{example} missing from --help");
+    }
+    for command in ["list", "get", "create"] {
+        let sub = Command::new(env!("CARGO_BIN_EXE_usercom"))
+            .args(["conversations", command, "--help"])
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&sub).contains("Example"),
+            "{command} --help has no example"
+        );
+    }
+    let version = Command::new(env!("CARGO_BIN_EXE_usercom"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&version),
+        format!("usercom {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
