@@ -19,7 +19,7 @@ use http::header::RETRY_AFTER;
 use http::{HeaderMap, Method, StatusCode};
 use jiff::Timestamp;
 
-use crate::TransportErrorKind;
+use crate::{ClientOptions, TransportErrorKind};
 
 /// How a call retries. `RetryPolicy::default()` retries up to 5 attempts in all.
 ///
@@ -186,6 +186,19 @@ pub enum Stop {
 }
 
 /// The retry state of one call: create one per call, ask it after each attempt.
+///
+/// An adapter's whole loop, with `elapsed` and `now` read from its own clock:
+///
+/// ```ignore
+/// let mut retry = Retry::for_call(&options, request.method(), seed);
+/// loop {
+///     let result = send(request.clone(), retry.attempt_timeout(started.elapsed()));
+///     match retry.after(&result, jiff::Timestamp::now(), started.elapsed()) {
+///         Decision::RetryAfter(wait) => sleep(wait),
+///         Decision::Stop(_) => return retry.finish(result),
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Retry {
     policy: RetryPolicy,
@@ -193,6 +206,8 @@ pub struct Retry {
     attempts: u32,
     waited: Duration,
     rng: u64,
+    request_timeout: Option<Duration>,
+    deadline: Option<Duration>,
 }
 
 impl Retry {
@@ -204,7 +219,55 @@ impl Retry {
             policy,
             attempts: 0,
             waited: Duration::ZERO,
+            request_timeout: None,
+            deadline: None,
         }
+    }
+
+    /// The state of a fresh call under a client's options: its retry policy, its timeout per
+    /// attempt and its deadline for the whole call.
+    pub fn for_call(options: &ClientOptions, method: &Method, seed: u64) -> Self {
+        Self {
+            request_timeout: Some(options.request_timeout),
+            deadline: options.deadline,
+            ..Self::new(options.retry, method, seed)
+        }
+    }
+
+    /// What remains of the call's deadline after `elapsed`, if it has one.
+    pub fn time_left(&self, elapsed: Duration) -> Option<Duration> {
+        self.deadline
+            .map(|deadline| deadline.saturating_sub(elapsed))
+    }
+
+    /// The timeout of the next attempt: the request timeout, or less if the deadline is nearer.
+    pub fn attempt_timeout(&self, elapsed: Duration) -> Duration {
+        let timeout = self.request_timeout.unwrap_or(Duration::MAX);
+        self.time_left(elapsed)
+            .map_or(timeout, |left| left.min(timeout))
+    }
+
+    /// Decides after an attempt that gave `result` (a complete response or an error),
+    /// `elapsed` into the call.
+    pub fn after<B>(
+        &mut self,
+        result: &Result<http::Response<B>, crate::Error>,
+        now: Timestamp,
+        elapsed: Duration,
+    ) -> Decision {
+        let outcome = match result {
+            Ok(response) => Outcome::Response {
+                status: response.status(),
+                headers: response.headers(),
+            },
+            Err(crate::Error::Transport(transport)) => Outcome::Transport(transport.kind()),
+            Err(_) => {
+                self.attempts += 1;
+                return Decision::Stop(Stop::NotRetryable);
+            }
+        };
+        let time_left = self.time_left(elapsed);
+        self.decide(outcome, now, time_left)
     }
 
     /// How many attempts have been decided on.
@@ -560,6 +623,54 @@ mod tests {
             Decision::Stop(Stop::OutOfTime {
                 requested: Duration::from_secs(10)
             })
+        );
+    }
+
+    #[test]
+    fn a_call_under_client_options_times_each_attempt_within_the_deadline() {
+        let options = ClientOptions::default()
+            .request_timeout(Duration::from_secs(30))
+            .deadline(Some(Duration::from_secs(45)))
+            .retry(RetryPolicy::default().seed(3));
+        let mut retry = Retry::for_call(&options, &Method::GET, 0);
+        assert_eq!(
+            retry.attempt_timeout(Duration::ZERO),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            retry.attempt_timeout(Duration::from_secs(40)),
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            retry.attempt_timeout(Duration::from_secs(50)),
+            Duration::ZERO
+        );
+
+        let reset: Result<http::Response<()>, crate::Error> =
+            Err(crate::Error::transport(TransportErrorKind::Io, "reset"));
+        assert!(retries(retry.after(&reset, now(), Duration::from_secs(1))));
+        // Past the deadline nothing more is tried.
+        assert!(matches!(
+            retry.after(&reset, now(), Duration::from_secs(45)),
+            Decision::Stop(Stop::OutOfTime { .. })
+        ));
+        let ok: Result<http::Response<()>, crate::Error> = Ok(http::Response::new(()));
+        assert_eq!(
+            retry.after(&ok, now(), Duration::ZERO),
+            Decision::Stop(Stop::Success)
+        );
+        let invalid: Result<http::Response<()>, crate::Error> =
+            Err(crate::Error::invalid_input("x"));
+        assert_eq!(
+            retry.after(&invalid, now(), Duration::ZERO),
+            Decision::Stop(Stop::NotRetryable)
+        );
+        assert_eq!(retry.attempts(), 4);
+
+        let unbounded = Retry::for_call(&ClientOptions::default().deadline(None), &Method::GET, 0);
+        assert_eq!(
+            unbounded.attempt_timeout(Duration::from_secs(999)),
+            Duration::from_secs(30)
         );
     }
 

@@ -47,7 +47,7 @@ use usercom_core::conversations::{
     ConversationDetail, ConversationSummary, CreateConversation, GetConversation, ListConversations,
 };
 use usercom_core::retry::SeedSequence;
-use usercom_core::{Decision, Outcome, Retry, TransportErrorKind};
+use usercom_core::{Decision, Retry, TransportErrorKind};
 
 type Http = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
@@ -211,26 +211,14 @@ impl Client {
         request: http::Request<Vec<u8>>,
     ) -> (Result<http::Response<Bytes>, Error>, u32) {
         let started = Instant::now();
-        let time_left = || {
-            self.options
-                .deadline
-                .map(|deadline| deadline.saturating_sub(started.elapsed()))
-        };
-        let mut retry = Retry::new(self.options.retry, request.method(), self.seeds.next());
+        let mut retry = Retry::for_call(&self.options, request.method(), self.seeds.next());
         loop {
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
             }
-            let result = self.execute_within(request.clone(), time_left()).await;
-            let outcome = match &result {
-                Ok(response) => Outcome::Response {
-                    status: response.status(),
-                    headers: response.headers(),
-                },
-                Err(Error::Transport(transport)) => Outcome::Transport(transport.kind()),
-                Err(_) => return (result, retry.attempts() + 1),
-            };
-            match retry.decide(outcome, jiff::Timestamp::now(), time_left()) {
+            let timeout = retry.attempt_timeout(started.elapsed());
+            let result = self.execute_within(request.clone(), timeout).await;
+            match retry.after(&result, jiff::Timestamp::now(), started.elapsed()) {
                 Decision::RetryAfter(wait) => {
                     tracing::info!(
                         method = %request.method(),
@@ -261,17 +249,15 @@ impl Client {
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Bytes>, Error> {
-        self.execute_within(request, None).await
+        self.execute_within(request, self.options.request_timeout)
+            .await
     }
 
     async fn execute_within(
         &self,
         request: http::Request<Vec<u8>>,
-        time_left: Option<Duration>,
+        timeout: Duration,
     ) -> Result<http::Response<Bytes>, Error> {
-        let timeout = time_left.map_or(self.options.request_timeout, |left| {
-            left.min(self.options.request_timeout)
-        });
         let started = Instant::now();
         let method = request.method().clone();
         let uri = request.uri().clone();

@@ -39,7 +39,7 @@ pub use usercom_core::{
 use usercom_core::conversations::{
     ConversationDetail, ConversationSummary, CreateConversation, GetConversation, ListConversations,
 };
-use usercom_core::{Decision, Outcome, Retry, TransportErrorKind};
+use usercom_core::{Decision, Retry, TransportErrorKind};
 
 /// A blocking User.com client. Cheap to clone; clones share the connection pool and the
 /// rate limit.
@@ -153,24 +153,12 @@ impl Client {
         request: http::Request<Vec<u8>>,
     ) -> (Result<http::Response<Vec<u8>>, Error>, u32) {
         let started = Instant::now();
-        let time_left = || {
-            self.options
-                .deadline
-                .map(|deadline| deadline.saturating_sub(started.elapsed()))
-        };
-        let mut retry = Retry::new(self.options.retry, request.method(), self.seeds.next());
+        let mut retry = Retry::for_call(&self.options, request.method(), self.seeds.next());
         loop {
             self.wait_for_rate_limit();
-            let result = self.execute_within(request.clone(), time_left());
-            let outcome = match &result {
-                Ok(response) => Outcome::Response {
-                    status: response.status(),
-                    headers: response.headers(),
-                },
-                Err(Error::Transport(transport)) => Outcome::Transport(transport.kind()),
-                Err(_) => return (result, retry.attempts() + 1),
-            };
-            match retry.decide(outcome, jiff::Timestamp::now(), time_left()) {
+            let timeout = retry.attempt_timeout(started.elapsed());
+            let result = self.execute_within(request.clone(), timeout);
+            match retry.after(&result, jiff::Timestamp::now(), started.elapsed()) {
                 Decision::RetryAfter(wait) => {
                     tracing::info!(
                         method = %request.method(),
@@ -209,20 +197,17 @@ impl Client {
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, Error> {
-        self.execute_within(request, None)
+        self.execute_within(request, self.options.request_timeout)
     }
 
     fn execute_within(
         &self,
         request: http::Request<Vec<u8>>,
-        time_left: Option<Duration>,
+        timeout: Duration,
     ) -> Result<http::Response<Vec<u8>>, Error> {
         let started = Instant::now();
         let method = request.method().clone();
         let uri = request.uri().clone();
-        let timeout = time_left.map_or(self.options.request_timeout, |left| {
-            left.min(self.options.request_timeout)
-        });
         let request = self
             .agent
             .configure_request(request)
