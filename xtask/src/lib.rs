@@ -1,3 +1,4 @@
-//! The work behind `cargo xtask`: recording and checking fixtures.
+//! The work behind `cargo xtask`: recording and checking fixtures, and the benchmark.
 
+pub mod bench;
 pub mod fixtures;

@@ -3,6 +3,8 @@
 //! - `cargo xtask ci`: `cargo fmt --check`, clippy with `-D warnings` on every target, the
 //!   fixture check and the whole test suite, stopping at the first failure.
 //! - `cargo xtask fixtures refresh|check`: record fixtures from an account, or check them.
+//! - `cargo xtask bench`: paging and parsing speed and peak memory (`cargo run --release -p
+//!   xtask -- bench` for meaningful numbers).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -20,6 +22,7 @@ commands:
   ci                  cargo fmt --check, clippy -D warnings, the fixture check and every test
   fixtures refresh    record the recorded-* fixtures from an account (see `cargo xtask fixtures`)
   fixtures check      check every fixture against what the core builds and parses
+  bench               paging and parsing speed, peak memory (run it with --release)
   help                this text";
 
 const FIXTURES_HELP: &str = "\
@@ -49,6 +52,16 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["fixtures", "check"] => fixtures_check(),
+        ["bench"] => match xtask::bench::run(20_000, 2_000) {
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("xtask bench: {e}");
+                ExitCode::FAILURE
+            }
+        },
         ["fixtures", "refresh", flags @ ..] => match refresh_options(flags) {
             Ok(options) => fixtures_refresh(&options),
             Err(message) => {
