@@ -161,9 +161,15 @@ impl From<io::Error> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // A Ctrl-C ends the program between two output lines, never inside one.
+    // A Ctrl-C ends the program between two output lines, never inside one: the exit waits
+    // for the stdout lock, which is held only while a whole line is written. If the output
+    // is blocked (a paused pager), it exits after a short wait all the same.
     let _ = ctrlc::set_handler(|| {
-        let _whole_lines = io::stdout().lock();
+        std::thread::spawn(|| {
+            let _whole_lines = io::stdout().lock();
+            std::process::exit(130);
+        });
+        std::thread::sleep(std::time::Duration::from_millis(500));
         std::process::exit(130);
     });
     if cli.verbose {
