@@ -120,6 +120,9 @@ pub struct RecordedRequest {
     pub status: u16,
     /// The fault applied to this request, if any.
     pub fault: Option<Fault>,
+    /// Which connection it came on, numbered from 1 in the order they were accepted: a
+    /// client that reuses its connections sends many requests with one number.
+    pub connection: u64,
 }
 
 /// The shared state behind the routes.
@@ -252,13 +255,17 @@ impl FakeServer {
     }
 }
 
-/// Lets a handler drop its connection without answering.
+/// Lets a handler drop its connection without answering, and names the connection.
 #[derive(Clone, Debug)]
-pub(crate) struct KillSwitch(Arc<Notify>);
+pub(crate) struct KillSwitch(Arc<Notify>, u64);
 
 impl KillSwitch {
     pub(crate) fn pull(&self) {
         self.0.notify_one();
+    }
+
+    pub(crate) fn connection(&self) -> u64 {
+        self.1
     }
 }
 
@@ -273,6 +280,7 @@ pub async fn serve(
 ) {
     let app = router(state);
     tokio::pin!(shutdown);
+    let mut connections = 0;
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -282,8 +290,9 @@ pub async fn serve(
             () = &mut shutdown => return,
         };
         let app = app.clone();
+        connections += 1;
         tokio::spawn(async move {
-            let kill = KillSwitch(Arc::new(Notify::new()));
+            let kill = KillSwitch(Arc::new(Notify::new()), connections);
             let switch = kill.clone();
             let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
                 request.extensions_mut().insert(switch.clone());

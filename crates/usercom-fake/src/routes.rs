@@ -31,6 +31,7 @@ async fn handle(State(state): State<Arc<FakeState>>, request: Request) -> Respon
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, MAX_REQUEST_BODY).await;
     let fault = state.next_fault(parts.uri.path());
+    let kill = parts.extensions.get::<KillSwitch>().cloned();
     let record = |status: u16, body: &[u8]| {
         let header = |name| {
             parts
@@ -50,6 +51,7 @@ async fn handle(State(state): State<Arc<FakeState>>, request: Request) -> Respon
             body: String::from_utf8_lossy(body).into_owned(),
             status,
             fault: fault.clone(),
+            connection: kill.as_ref().map_or(0, KillSwitch::connection),
         });
     };
     let Ok(body) = body else {
@@ -63,7 +65,7 @@ async fn handle(State(state): State<Arc<FakeState>>, request: Request) -> Respon
     match &fault {
         Some(Fault::ResetBeforeResponse) => {
             record(0, &body);
-            if let Some(kill) = parts.extensions.get::<KillSwitch>() {
+            if let Some(kill) = &kill {
                 kill.pull();
             }
             // The connection is dropped under this future.

@@ -81,8 +81,10 @@ fn a_reset_before_the_response_gives_no_status() {
     let (server, raw) = with_fault(Fault::ResetBeforeResponse);
     assert!(raw.get().is_err());
     assert_eq!(server.requests()[1].status, 0);
-    // The server goes on answering other connections.
+    // The server goes on answering, on a new connection.
     assert_eq!(raw.get().unwrap().status(), 200);
+    let connections: Vec<u64> = server.requests().iter().map(|r| r.connection).collect();
+    assert_eq!(connections, [1, 1, 2]);
 }
 
 #[test]

@@ -60,6 +60,12 @@ async fn a_thousand_conversations_across_ten_pages_arrive_once_and_in_order() {
         );
         assert_eq!(request.status, 200);
     }
+    // One connection, reused for every page.
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.connection == requests[0].connection)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -190,6 +190,23 @@ async fn the_rate_limit_is_shared_by_clones_across_tasks() {
     assert_eq!(server.requests().len(), 10);
 }
 
+#[tokio::test]
+async fn a_redirect_is_reported_not_followed() {
+    let location = "https://elsewhere.example/x/";
+    let plan = FaultPlan::default().every(LIST, Fault::Redirect(location.into()));
+    let (server, client) = start(5, plan, options());
+    let err = client
+        .list_conversations(&ListConversations::all())
+        .await
+        .unwrap_err();
+    let api = err.as_api().unwrap();
+    assert_eq!(
+        (api.status.as_u16(), api.location.as_deref()),
+        (302, Some(location))
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 

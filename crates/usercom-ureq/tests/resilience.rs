@@ -171,6 +171,25 @@ fn an_oversized_body_is_a_clear_error() {
 }
 
 #[test]
+fn a_truncated_json_body_is_a_decode_error_that_is_not_retried() {
+    let plan = FaultPlan::default().every(LIST, Fault::TruncatedJson);
+    let (server, client) = start(5, plan, options());
+    let err = client
+        .list_conversations(&ListConversations::all())
+        .unwrap_err();
+    let Error::Decode(decode) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(decode.status, 200);
+    assert!(
+        err.to_string()
+            .contains("could not decode the HTTP 200 OK response"),
+        "{err}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
 fn a_reset_mid_body_is_retried_for_get_and_reported_for_post() {
     let plan = FaultPlan::default().on(LIST, 1, Fault::ResetMidBody).on(
         "users/20000000/conversations/",
