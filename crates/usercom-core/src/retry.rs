@@ -189,7 +189,7 @@ pub enum Stop {
 ///
 /// An adapter's whole loop, with `elapsed` and `now` read from its own clock:
 ///
-/// ```ignore
+/// ```text
 /// let mut retry = Retry::for_call(&options, request.method(), seed);
 /// loop {
 ///     let result = send(request.clone(), retry.attempt_timeout(started.elapsed()));
