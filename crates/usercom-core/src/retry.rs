@@ -191,13 +191,14 @@ pub enum Stop {
 ///
 /// ```text
 /// let mut retry = Retry::for_call(&options, request.method(), seed);
-/// loop {
+/// let result = loop {
 ///     let result = send(request.clone(), retry.attempt_timeout(started.elapsed()));
 ///     match retry.after(&result, jiff::Timestamp::now(), started.elapsed()) {
 ///         Decision::RetryAfter(wait) => sleep(wait),
-///         Decision::Stop(_) => return retry.finish(result),
+///         Decision::Stop(_) => break result,
 ///     }
-/// }
+/// };
+/// retry.finish(result.and_then(parse), config.api_key())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Retry {
@@ -245,6 +246,16 @@ impl Retry {
         let timeout = self.request_timeout.unwrap_or(Duration::MAX);
         self.time_left(elapsed)
             .map_or(timeout, |left| left.min(timeout))
+    }
+
+    /// Ends the call: an error records how many attempts were made and loses any echo of the
+    /// key (a proxy or a misbehaving server can repeat request headers in an error body).
+    pub fn finish<T>(
+        &self,
+        result: Result<T, crate::Error>,
+        key: &crate::ApiKey,
+    ) -> Result<T, crate::Error> {
+        result.map_err(|error| error.with_attempts(self.attempts).redact_key(key))
     }
 
     /// Decides after an attempt that gave `result` (a complete response or an error),
@@ -672,6 +683,26 @@ mod tests {
             unbounded.attempt_timeout(Duration::from_secs(999)),
             Duration::from_secs(30)
         );
+    }
+
+    #[test]
+    fn finish_records_the_attempts_and_redacts_the_key() {
+        let key = crate::ApiKey::new("s3cr3tk3y").unwrap();
+        let mut retry = Retry::new(RetryPolicy::default().seed(1), &Method::GET, 0);
+        for _ in 0..3 {
+            retry.decide(Outcome::Transport(TransportErrorKind::Io), now(), None);
+        }
+        let echoed = crate::ApiError::from_parts(
+            StatusCode::BAD_REQUEST,
+            &HeaderMap::new(),
+            br#"{"detail": "bad header Token s3cr3tk3y"}"#,
+        );
+        let err = retry
+            .finish::<()>(Err(crate::Error::Api(Box::new(echoed))), &key)
+            .unwrap_err();
+        assert_eq!(err.attempts(), 3);
+        assert!(!err.to_string().contains("s3cr3tk3y"), "{err}");
+        assert_eq!(retry.finish(Ok(7), &key).unwrap(), 7);
     }
 
     #[test]

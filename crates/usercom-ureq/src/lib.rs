@@ -102,10 +102,10 @@ impl Client {
     /// Sends any operation, retrying as the policy allows, and parses its answer.
     pub fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let request = self.config.request(endpoint)?;
-        let (response, attempts) = self.call(request);
-        self.finish(
+        let (response, retry) = self.call(request);
+        retry.finish(
             response.and_then(|response| usercom_core::parse_response(endpoint, response)),
-            attempts,
+            self.config.api_key(),
         )
     }
 
@@ -147,11 +147,11 @@ impl Client {
     }
 
     /// Sends a request (built by the core) until the retry policy stops, within the deadline.
-    /// Returns the last outcome and how many attempts were made.
+    /// Returns the last outcome and the call's retry state, which finishes it.
     fn call(
         &self,
         request: http::Request<Vec<u8>>,
-    ) -> (Result<http::Response<Vec<u8>>, Error>, u32) {
+    ) -> (Result<http::Response<Vec<u8>>, Error>, Retry) {
         let started = Instant::now();
         let mut retry = Retry::for_call(&self.options, request.method(), self.seeds.next());
         loop {
@@ -169,18 +169,9 @@ impl Client {
                     );
                     std::thread::sleep(wait);
                 }
-                Decision::Stop(_) => return (result, retry.attempts()),
+                Decision::Stop(_) => return (result, retry),
             }
         }
-    }
-
-    /// Records the attempts on an error and removes the key from anything the server echoed.
-    fn finish<T>(&self, result: Result<T, Error>, attempts: u32) -> Result<T, Error> {
-        result.map_err(|error| {
-            error
-                .with_attempts(attempts)
-                .redact_key(self.config.api_key())
-        })
     }
 
     fn wait_for_rate_limit(&self) {
@@ -280,10 +271,11 @@ impl<E: PagedEndpoint> Items<E> {
         let Some(request) = self.pages.next_request()? else {
             return Ok(false);
         };
-        let (response, attempts) = self.client.call(request);
-        let page = self
-            .client
-            .finish(response.and_then(|r| self.pages.process(r)), attempts)?;
+        let (response, retry) = self.client.call(request);
+        let page = retry.finish(
+            response.and_then(|r| self.pages.process(r)),
+            self.client.config.api_key(),
+        )?;
         self.buffer.extend(page.results);
         Ok(true)
     }
