@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
+use usercom_core::Api;
 use usercom_core::conversations::ListConversations;
-use usercom_core::parse_response;
 use usercom_fake::{FakeOptions, FakeServer};
 
 /// One measurement.
@@ -44,12 +44,12 @@ pub fn run(conversations: usize, parse_rounds: u32) -> Result<String, String> {
     let client = usercom_ureq::Client::new(config.clone());
     let started = Instant::now();
     let mut count = 0;
-    for item in client.all_conversations(ListConversations::all()) {
+    for item in client.conversations().all(ListConversations::all()) {
         item.map_err(|e| e.to_string())?;
         count += 1;
     }
     measures.push(Measure {
-        name: "usercom-ureq: all_conversations, loopback".into(),
+        name: "usercom-ureq: conversations().all(), loopback".into(),
         items: count,
         elapsed: started.elapsed(),
     });
@@ -64,7 +64,7 @@ pub fn run(conversations: usize, parse_rounds: u32) -> Result<String, String> {
         use usercom_hyper::StreamExt;
         let client = usercom_hyper::Client::new(config.clone());
         let started = Instant::now();
-        let mut items = client.all_conversations(ListConversations::all());
+        let mut items = client.conversations().all(ListConversations::all());
         let mut count = 0_u64;
         while let Some(item) = items.next().await {
             item.map_err(|e| e.to_string())?;
@@ -73,7 +73,7 @@ pub fn run(conversations: usize, parse_rounds: u32) -> Result<String, String> {
         Ok::<_, String>((count, started.elapsed()))
     })?;
     measures.push(Measure {
-        name: "usercom-hyper: all_conversations, loopback".into(),
+        name: "usercom-hyper: conversations().all(), loopback".into(),
         items: count,
         elapsed,
     });
@@ -92,7 +92,7 @@ pub fn run(conversations: usize, parse_rounds: u32) -> Result<String, String> {
     let mut parsed = 0_u64;
     for _ in 0..parse_rounds {
         let response = http::Response::new(body.as_slice());
-        let page = parse_response(&list, response).map_err(|e| e.to_string())?;
+        let page = config.parse(&list, response).map_err(|e| e.to_string())?;
         parsed += page.results.len() as u64;
     }
     measures.push(Measure {

@@ -26,17 +26,24 @@ commands:
   help                this text";
 
 const FIXTURES_HELP: &str = "\
-usage: cargo xtask fixtures refresh [--base-url URL | --subdomain NAME] [--only RESOURCE[/SCENARIO]] [--allow-writes]
+usage: cargo xtask fixtures refresh [--base-url URL | --subdomain NAME] [--only GROUP[/SCENARIO]] [--allow-writes]
        cargo xtask fixtures check
 
-refresh  sends the request the core builds for each recorded-* scenario to the account, scrubs
-         the answer (key, emails, names, user keys, phone numbers, IPs, custom ids, message
-         contents, the account's host) and writes fixtures/<resource>/<scenario>/. The key comes
-         from USERCOM_API_KEY; the account from the flags or USERCOM_SUBDOMAIN / USERCOM_BASE_URL.
-         Documented and hand-written scenarios are never touched. Scenarios that write data
-         (create) run only with --allow-writes.
-check    every scenario's stored request must equal what the core builds, its response must
-         parse, and the snapshots must match (cargo test -p usercom-core --test fixtures).";
+refresh  records every recorded-* scenario of every group from an account, as the \"record\" plan
+         in its scenario.json says (the operation's args, values taken from other recordings,
+         the expected status, a wrong key, the last page of a listing): it sends the request the
+         core builds, scrubs the answer (key, emails, names, user keys, phone numbers, IPs,
+         custom ids, message contents, the account's host) and writes
+         fixtures/<group>/<scenario>/. A scenario runs after those it takes values from. The key
+         comes from USERCOM_API_KEY; the account from the flags or USERCOM_SUBDOMAIN /
+         USERCOM_BASE_URL. Documented and hand-written scenarios are never touched. Scenarios
+         whose operation writes data run only with --allow-writes. With --only, nothing else is
+         sent or written; a value taken from a scenario outside it comes from its recording on
+         disk.
+check    every scenario's stored request must equal what the core builds, its args must say
+         what its request body says, its response must parse as its status says without losing
+         a field the server sent, every plan must build, and the snapshots must match
+         (cargo test -p usercom-core --test fixtures).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -156,8 +163,9 @@ fn fixtures_check() -> ExitCode {
     if !problems.is_empty() {
         eprintln!(
             "\nfixtures check: {} problem(s). A recorded fixture is refreshed with `cargo xtask \
-             fixtures refresh --only RESOURCE/SCENARIO`; a documented or hand-written one is \
-             edited by hand. If the core changed on purpose, update the stored request.",
+             fixtures refresh --only GROUP/SCENARIO`; a documented or hand-written one is \
+             edited by hand. If the core changed on purpose, update the stored request; a field \
+             the typed output loses is kept by naming it in the model (or in its `extra` map).",
             problems.len()
         );
         return ExitCode::FAILURE;

@@ -1,10 +1,17 @@
 //! `usercom`: the User.com REST API on the command line.
 //!
-//! Exit codes: 0 success; 2 usage errors and invalid input; 3 API errors (4xx); 4 network or
-//! server errors after retries; 130 interrupted.
+//! Every operation of the core's registry is a command (`usercom <group> <operation>`),
+//! built at run time from its registration; `usercom api` sends any request. Exit codes: 0
+//! success; 2 usage errors and invalid input; 3 API errors (4xx) and listings that stopped
+//! early (a missing or looping next page); 4 network or server errors after retries; 130
+//! interrupted.
 
 #![allow(clippy::print_stderr)]
 
+mod api;
+mod conversations;
+mod generic;
+mod listing;
 mod output;
 mod text;
 
@@ -12,29 +19,31 @@ use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::Value;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
+use usercom_core::RawJson;
 use usercom_core::config::{ENV_API_KEY, ENV_BASE_URL, ENV_SUBDOMAIN, KEY_HELP};
-use usercom_core::conversations::{CreateConversation, ListConversations, Source};
+use usercom_core::registry::{self, Column, DynOperation, Registration};
 use usercom_fake::{FakeOptions, FakeServer};
 use usercom_ureq::{Client, ClientOptions, Config, Error, RetryPolicy};
 
-use output::{Format, Listing};
+use output::{Format, Printer};
 
 const EXAMPLES: &str = "\
 Examples:
-  usercom --demo conversations list --all          try it on the built-in fake account
-  usercom conversations list --open --limit 20     the first 20 open conversations
+  usercom --demo conversations list --all        try it on the built-in fake account
+  usercom conversations list --open --limit 20   the first 20 open conversations
   usercom conversations list --user 2039 --all --format csv > conversations.csv
-  usercom conversations get 339461                 a conversation as a readable transcript
+  usercom conversations get 339461               a conversation as a readable transcript
   usercom conversations create --user 2039 --content 'Hi <b>there</b>' --source email
+  usercom tags create --name vip                 every API group has its commands
+  usercom tags update 42 --data '{\"name\": \"gold\"}'
+  usercom api GET conversations/ --all           any request below the API root
 
 The key comes from USERCOM_API_KEY or --api-key-file; the account from --subdomain or
 --base-url (or USERCOM_SUBDOMAIN / USERCOM_BASE_URL).
 
-Exit codes: 0 success, 2 usage or invalid input, 3 API error (4xx), 4 network or server error
-after retries, 130 interrupted.";
+Exit codes: 0 success, 2 usage or invalid input, 3 API error (4xx) or a listing that stopped
+early (printed, then a warning), 4 network or server error after retries, 130 interrupted.";
 
 /// The User.com REST API on the command line.
 #[derive(Debug, Parser)]
@@ -62,82 +71,15 @@ struct Cli {
     #[arg(long, global = true, value_name = "N", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=20))]
     max_attempts: u32,
-    #[command(subcommand)]
-    command: Command,
 }
 
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Conversations: list, read and start them
-    #[command(subcommand)]
-    Conversations(ConversationsCommand),
-}
-
-#[derive(Debug, Subcommand)]
-enum ConversationsCommand {
-    /// List conversations: one page by default, --all for every page
-    #[command(
-        after_help = "Examples:\n  usercom conversations list --open\n  usercom conversations list --user 2039 --all --format csv"
-    )]
-    List(ListArgs),
-    /// Show a conversation with its messages
-    #[command(after_help = "Example:\n  usercom conversations get 339461 --format json")]
-    Get {
-        /// The conversation id
-        #[arg(value_parser = clap::value_parser!(i64).range(1..))]
-        id: i64,
-    },
-    /// Start a conversation with a user by sending a first message
-    #[command(
-        after_help = "Example:\n  usercom conversations create --user 2039 --content 'Hi <b>there</b>' --source email --context '{\"ticket\": 17}'"
-    )]
-    Create(CreateArgs),
-}
-
-#[derive(Debug, Args)]
-struct ListArgs {
-    /// Only open conversations
-    #[arg(long)]
-    open: bool,
-    /// Only this user's conversations (numeric user id)
-    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i64).range(1..))]
-    user: Option<i64>,
-    /// Every page, printed as it arrives
-    #[arg(long, conflicts_with = "limit")]
-    all: bool,
-    /// At most N conversations, across pages
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    limit: Option<u64>,
-}
-
-#[derive(Debug, Args)]
-struct CreateArgs {
-    /// The user to talk to (numeric user id)
-    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i64).range(1..))]
-    user: i64,
-    /// The first message: plain text or HTML
-    #[arg(long, value_name = "TEXT")]
-    content: String,
-    /// The agent who authors the message (numeric id)
-    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i64).range(1..))]
-    agent: Option<i64>,
-    /// The channel: chat, email, api, sms or slack
-    #[arg(long, value_parser = parse_source)]
-    source: Option<Source>,
-    /// Context only your team sees, as JSON
-    #[arg(long, value_name = "JSON", value_parser = parse_json)]
-    context: Option<Value>,
-}
-
-fn parse_source(text: &str) -> Result<Source, String> {
-    text.parse().map_err(|e: Error| match e {
-        Error::InvalidInput(message) => message,
-        other => other.to_string(),
-    })
-}
-
-fn parse_json(text: &str) -> Result<Value, String> {
-    serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))
+/// The whole command line: the global flags, a command per group and operation, and `api`.
+fn command() -> clap::Command {
+    Cli::command()
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommands(generic::group_commands())
+        .subcommand(api::command())
 }
 
 /// Why the program stops, and with which exit code.
@@ -145,6 +87,11 @@ enum Failure {
     Usage(String),
     Sdk(Error),
     Output(io::Error),
+    /// A listing stopped early: what arrived was printed.
+    Incomplete {
+        received: u64,
+        error: Error,
+    },
 }
 
 impl From<Error> for Failure {
@@ -160,9 +107,9 @@ impl From<io::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = command().get_matches();
     // A Ctrl-C ends the program between two output lines, never inside one: the exit waits
-    // for the stdout lock, which is held only while a whole line is written. If the output
+    // for the stdout lock, which is held only while whole lines are written. If the output
     // is blocked (a paused pager), it exits after a short wait all the same.
     let _ = ctrlc::set_handler(|| {
         std::thread::spawn(|| {
@@ -172,14 +119,19 @@ fn main() -> ExitCode {
         std::thread::sleep(std::time::Duration::from_millis(500));
         std::process::exit(130);
     });
-    if cli.verbose {
-        tracing_subscriber::fmt()
-            .with_writer(io::stderr)
-            .with_max_level(tracing::Level::DEBUG)
-            .with_target(false)
-            .init();
-    }
-    match run(&cli) {
+    let outcome = Cli::from_arg_matches(&matches)
+        .map_err(|e| Failure::Usage(e.to_string()))
+        .and_then(|cli| {
+            if cli.verbose {
+                tracing_subscriber::fmt()
+                    .with_writer(io::stderr)
+                    .with_max_level(tracing::Level::DEBUG)
+                    .with_target(false)
+                    .init();
+            }
+            run(&cli, &matches)
+        });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Output(e)) => {
@@ -194,6 +146,13 @@ fn main() -> ExitCode {
             eprintln!("usercom: {error}");
             ExitCode::from(exit_code(&error))
         }
+        Err(Failure::Incomplete { received, error }) => {
+            eprintln!(
+                "usercom: warning: the listing stopped early, after {received} item{}: {error}",
+                if received == 1 { "" } else { "s" }
+            );
+            ExitCode::from(exit_code(&error))
+        }
     }
 }
 
@@ -201,11 +160,65 @@ fn exit_code(error: &Error) -> u8 {
     match error {
         Error::InvalidInput(_) => 2,
         Error::Api(api) if !api.status.is_server_error() => 3,
+        Error::Pagination(_) => 3,
         _ => 4,
     }
 }
 
-fn run(cli: &Cli) -> Result<(), Failure> {
+/// What the command line asks for.
+enum Job<'a> {
+    /// `usercom api …`.
+    Api(&'a ArgMatches),
+    /// An operation of the registry, built from its arguments.
+    Operation {
+        registration: &'static Registration,
+        operation: Box<dyn DynOperation>,
+        matches: &'a ArgMatches,
+    },
+}
+
+/// The job, with the operation built (and its arguments checked) before anything is sent.
+fn job(matches: &ArgMatches) -> Result<Job<'_>, Failure> {
+    let usage = Failure::Usage;
+    let (group, matches) = matches
+        .subcommand()
+        .ok_or_else(|| usage("which command? see usercom --help".to_owned()))?;
+    if group == "api" {
+        return Ok(Job::Api(matches));
+    }
+    let (name, matches) = matches
+        .subcommand()
+        .ok_or_else(|| usage(format!("which {group} command? see usercom {group} --help")))?;
+    let registration = registry::find(&format!("{group}.{name}"))
+        .ok_or_else(|| usage(format!("unknown command {group} {name}")))?;
+    let args = match conversations::arguments(registration, matches) {
+        Some(args) => args?,
+        None => generic::arguments(registration, matches)?,
+    };
+    Ok(Job::Operation {
+        registration,
+        operation: registration.build(args)?,
+        matches,
+    })
+}
+
+/// The format to print in: as asked, or by default a table on a terminal and JSON lines
+/// otherwise. Output without columns is JSON lines (said once on stderr if a table or CSV
+/// was asked for).
+fn format_for(asked: Option<Format>, columns: &[Column]) -> Format {
+    match asked {
+        Some(Format::Table | Format::Csv) if columns.is_empty() => {
+            eprintln!("usercom: this output has no table form; printing JSON lines");
+            Format::Jsonl
+        }
+        Some(format) => format,
+        None if columns.is_empty() || !io::stdout().is_terminal() => Format::Jsonl,
+        None => Format::Table,
+    }
+}
+
+fn run(cli: &Cli, matches: &ArgMatches) -> Result<(), Failure> {
+    let job = job(matches)?;
     // Kept alive while the command runs.
     let mut _demo = None;
     let config = if cli.demo {
@@ -219,34 +232,59 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     };
     let retry = RetryPolicy::default().max_attempts(cli.max_attempts);
     let client = Client::with_options(config, ClientOptions::default().retry(retry));
-    let format = cli.format.unwrap_or(if io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Jsonl
-    });
-    match &cli.command {
-        Command::Conversations(ConversationsCommand::List(args)) => list(&client, format, args),
-        Command::Conversations(ConversationsCommand::Get { id }) => {
-            let conversation = client.get_conversation(*id)?;
-            output::detail(format, &conversation)?;
-            Ok(())
-        }
-        Command::Conversations(ConversationsCommand::Create(args)) => {
-            let mut create = CreateConversation::new(args.user, args.content.clone());
-            if let Some(agent) = args.agent {
-                create = create.agent(agent);
-            }
-            if let Some(source) = args.source {
-                create = create.source(source);
-            }
-            if let Some(context) = &args.context {
-                create = create.source_context(context.clone());
-            }
-            let created = client.create_conversation(&create)?;
-            output::summary(format, &created)?;
-            Ok(())
-        }
+    match job {
+        Job::Api(matches) => api::run(&client, cli.format, matches),
+        Job::Operation {
+            registration,
+            operation,
+            matches,
+        } => run_operation(
+            &client,
+            registration,
+            operation.as_ref(),
+            cli.format,
+            matches,
+        ),
     }
+}
+
+/// Sends an operation and prints its answer: a listing page by page, anything else at once.
+fn run_operation(
+    client: &Client,
+    registration: &Registration,
+    operation: &dyn DynOperation,
+    format: Option<Format>,
+    matches: &ArgMatches,
+) -> Result<(), Failure> {
+    let config = client.config();
+    let columns = registration.columns;
+    if let Some(pages) = operation.raw_pages(config) {
+        let printer = Printer::new(format_for(format, columns), columns);
+        return listing::walk(client, pages, listing::Mode::from(matches), printer);
+    }
+    let request = operation.request(config)?;
+    let response = client.send_request(request, operation.idempotent())?;
+    let (parts, body) = response.into_parts();
+    let raw = operation.parse_raw(config, http::Response::from_parts(parts, body.as_slice()))?;
+    if raw.get() == "null" {
+        // Nothing came back (a 204): nothing to print.
+        return Ok(());
+    }
+    let format = format_for(format, columns);
+    if let Some(printed) = conversations::print(registration.name, format, &raw) {
+        return printed;
+    }
+    if format == Format::Json {
+        return Ok(output::line(raw.get())?);
+    }
+    // An array answer is printed item by item, like a listing.
+    let items = match serde_json::from_str::<Vec<RawJson>>(raw.get()) {
+        Ok(items) if raw.get().starts_with('[') => items,
+        _ => vec![raw],
+    };
+    let mut printer = Printer::new(format, columns);
+    printer.items(&items)?;
+    Ok(printer.finish()?)
 }
 
 /// The account from the flags or the environment, with the key from a file or the environment.
@@ -304,54 +342,4 @@ fn account(cli: &Cli) -> Result<Config, Failure> {
         Error::InvalidInput(message) => Failure::Usage(message),
         other => Failure::Sdk(other),
     })
-}
-
-fn list(client: &Client, format: Format, args: &ListArgs) -> Result<(), Failure> {
-    let mut list = ListConversations::all().open_only(args.open);
-    if let Some(user) = args.user {
-        list = ListConversations::for_user(user).open_only(args.open);
-    }
-    let mut listing = Listing::new(format);
-    if !args.all && args.limit.is_none() {
-        let page = client.list_conversations(&list)?;
-        for conversation in &page.results {
-            listing.item(conversation)?;
-        }
-        listing.finish()?;
-        if page.next.is_some() && io::stderr().is_terminal() {
-            eprintln!("(more pages: add --all or --limit N)");
-        }
-        return Ok(());
-    }
-    let progress = io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {pos} conversations, {msg} ({per_sec})")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar
-    });
-    let limit = args.limit.unwrap_or(u64::MAX);
-    let mut items = client.all_conversations(list);
-    let mut printed = 0;
-    while printed < limit {
-        let Some(conversation) = items.next() else {
-            break;
-        };
-        let conversation = conversation?;
-        match &progress {
-            Some(bar) => {
-                bar.suspend(|| listing.item(&conversation))?;
-                bar.inc(1);
-                bar.set_message(format!("{} pages", items.pages_fetched()));
-            }
-            None => listing.item(&conversation)?,
-        }
-        printed += 1;
-    }
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    listing.finish()?;
-    Ok(())
 }

@@ -1,15 +1,17 @@
-//! Output in the four formats, one complete line at a time.
+//! Output in the four formats, written a batch of whole lines at a time.
 //!
-//! Every line is written whole while holding the stdout lock, and the Ctrl-C handler takes
-//! the same lock before it exits, so an interrupted run never leaves half a line.
+//! Every batch is written in one locked write, and the Ctrl-C handler takes the same lock
+//! before it exits, so an interrupted run never leaves half a line.
 
 use std::io::{self, Write};
 
 use clap::ValueEnum;
-use serde::Serialize;
-use usercom_core::conversations::{ConversationDetail, ConversationSummary};
+use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
+use usercom_core::RawJson;
+use usercom_core::registry::Column;
 
-use crate::text::{fit, html_to_text};
+use crate::text::fit;
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -24,244 +26,315 @@ pub enum Format {
     Csv,
 }
 
-/// Writes one line (a newline is added) in a single locked write, flushed.
+/// The widest a table column grows (its last column is never cut).
+const MAX_COLUMN_WIDTH: usize = 32;
+
+/// Writes whole lines (`text` ends with a newline) in a single locked write, flushed.
+pub fn write_lines(text: &str) -> io::Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// Writes one line (a newline is added).
 pub fn line(text: &str) -> io::Result<()> {
     let mut buffer = String::with_capacity(text.len() + 1);
     buffer.push_str(text);
     buffer.push('\n');
-    let mut out = io::stdout().lock();
-    out.write_all(buffer.as_bytes())?;
-    out.flush()
+    write_lines(&buffer)
 }
 
-fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+/// JSON text on one line: the text as sent, with any line breaks between its tokens taken
+/// out (a JSON string cannot hold a raw line break, so nothing else changes).
+pub fn one_line(json: &str) -> std::borrow::Cow<'_, str> {
+    if json.contains(['\n', '\r']) {
+        json.replace(['\n', '\r'], "").into()
+    } else {
+        json.into()
+    }
 }
 
-fn csv_row<I, S>(fields: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<[u8]>,
-{
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    // Writing to memory cannot fail; an error would leave the row empty.
-    let _ = writer.write_record(fields);
-    let bytes = writer.into_inner().unwrap_or_default();
-    String::from_utf8_lossy(&bytes)
-        .trim_end_matches('\n')
-        .to_owned()
+/// Valid JSON text indented for people, keys and numbers exactly as sent.
+pub fn pretty(json: &str) -> String {
+    fn new_line(out: &mut String, depth: usize) {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    }
+    let mut out = String::with_capacity(json.len() * 2);
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let mut chars = json.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+                out.push(c);
+                if let Some(close) = chars.next_if(|&next| next == '}' || next == ']') {
+                    out.push(close);
+                } else {
+                    depth += 1;
+                    new_line(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                new_line(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                new_line(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-const SUMMARY_HEADER: [&str; 8] = [
-    "id",
-    "active",
-    "messages",
-    "user_id",
-    "user_email",
-    "user_name",
-    "user_key",
-    "agent_id",
-];
-
-fn summary_csv(c: &ConversationSummary) -> String {
-    let or_empty = |v: &Option<String>| v.clone().unwrap_or_default();
-    csv_row([
-        c.id.to_string(),
-        c.active.to_string(),
-        c.messages.to_string(),
-        c.user.id.to_string(),
-        or_empty(&c.user.email),
-        or_empty(&c.user.name),
-        or_empty(&c.user.key),
-        c.agent
-            .as_ref()
-            .and_then(|a| a.id)
-            .map(|id| id.to_string())
-            .unwrap_or_default(),
-    ])
-}
-
-const TABLE_HEADER: &str = "ID          OPEN  MSGS  USER        NAME                      EMAIL";
-
-fn summary_table(c: &ConversationSummary) -> String {
-    format!(
-        "{}  {}  {:>4}  {}  {}  {}",
-        fit(&c.id.to_string(), 10),
-        fit(if c.active { "yes" } else { "no" }, 4),
-        c.messages,
-        fit(&c.user.id.to_string(), 10),
-        fit(c.user.name.as_deref().unwrap_or("-"), 24),
-        c.user.email.as_deref().unwrap_or("-"),
-    )
-    .trim_end()
-    .to_owned()
-}
-
-/// Prints a listing item by item, so that `--all` runs in constant memory.
-pub struct Listing {
+/// Prints items (of a listing, or the one answer of an operation) batch by batch, so that
+/// `--all` runs in constant memory.
+pub struct Printer {
     format: Format,
+    columns: &'static [Column],
     started: bool,
     /// The JSON format holds one item back to know whether a comma follows it.
     pending: Option<String>,
+    /// Table column widths, set by the first batch; numeric columns align right.
+    widths: Vec<(usize, bool)>,
 }
 
-impl Listing {
-    /// A listing in this format; nothing is printed yet.
-    pub fn new(format: Format) -> Self {
+impl Printer {
+    /// A printer in this format; table and CSV need `columns` (see [`crate::format_for`]).
+    pub fn new(format: Format, columns: &'static [Column]) -> Self {
         Self {
             format,
+            columns,
             started: false,
             pending: None,
+            widths: Vec::new(),
         }
     }
 
-    /// Prints one conversation (and the header before the first).
-    pub fn item(&mut self, conversation: &ConversationSummary) -> io::Result<()> {
-        if !self.started {
-            self.started = true;
-            match self.format {
-                Format::Json => line("[")?,
-                Format::Csv => line(&csv_row(SUMMARY_HEADER))?,
-                Format::Table => line(TABLE_HEADER)?,
-                Format::Jsonl => {}
-            }
-        }
+    /// Prints a batch of items (and the header before the first) in one write.
+    pub fn items(&mut self, items: &[RawJson]) -> io::Result<()> {
+        let mut out = String::new();
         match self.format {
             Format::Json => {
-                if let Some(previous) = self.pending.replace(format!("  {}", json(conversation))) {
-                    line(&format!("{previous},"))?;
+                if !self.started {
+                    out.push_str("[\n");
                 }
-                Ok(())
+                for item in items {
+                    if let Some(previous) = self.pending.replace(item.get().to_owned()) {
+                        out.push_str("  ");
+                        out.push_str(&previous);
+                        out.push_str(",\n");
+                    }
+                }
             }
-            Format::Jsonl => line(&json(conversation)),
-            Format::Csv => line(&summary_csv(conversation)),
-            Format::Table => line(&summary_table(conversation)),
+            Format::Jsonl => {
+                for item in items {
+                    out.push_str(&one_line(item.get()));
+                    out.push('\n');
+                }
+            }
+            Format::Csv => out = self.csv(items),
+            Format::Table => out = self.table(items),
         }
+        self.started = true;
+        write_lines(&out)
     }
 
-    /// Ends the listing (closes the JSON array; prints the header of an empty table or CSV).
+    /// Ends the output: closes the JSON array, or prints the header of an empty table or CSV.
     pub fn finish(mut self) -> io::Result<()> {
         match (self.format, self.started) {
             (Format::Json, false) => line("[]"),
-            (Format::Json, true) => {
-                if let Some(last) = self.pending.take() {
-                    line(&last)?;
-                }
-                line("]")
-            }
-            (Format::Csv, false) => line(&csv_row(SUMMARY_HEADER)),
-            (Format::Table, false) => line(TABLE_HEADER),
+            (Format::Json, true) => match self.pending.take() {
+                Some(last) => write_lines(&format!("  {last}\n]\n")),
+                None => line("]"),
+            },
+            (Format::Csv | Format::Table, false) => self.items(&[]),
             _ => Ok(()),
         }
     }
-}
 
-/// Prints one conversation summary (as returned by create).
-pub fn summary(format: Format, conversation: &ConversationSummary) -> io::Result<()> {
-    match format {
-        Format::Json => line(&serde_json::to_string_pretty(conversation).unwrap_or_default()),
-        _ => {
-            let mut listing = Listing::new(format);
-            listing.item(conversation)?;
-            listing.finish()
+    fn csv(&self, items: &[RawJson]) -> String {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        // Writing to memory cannot fail; an error would leave a row out.
+        if !self.started {
+            let _ = writer.write_record(self.columns.iter().map(|c| c.header));
         }
+        for item in items {
+            let row = cells(item, self.columns);
+            let _ = writer.write_record(row.iter().map(|cell| cell.as_deref().unwrap_or("")));
+        }
+        let bytes = writer.into_inner().unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
     }
-}
 
-/// Prints a conversation with its messages; as a readable transcript in the table format.
-pub fn detail(format: Format, conversation: &ConversationDetail) -> io::Result<()> {
-    match format {
-        Format::Json => line(&serde_json::to_string_pretty(conversation).unwrap_or_default()),
-        Format::Jsonl => line(&json(conversation)),
-        Format::Csv => {
-            line(&csv_row([
-                "conversation_id",
-                "message_id",
-                "timestamp",
-                "source",
-                "author_id",
-                "author_email",
-                "author_name",
-                "content",
-            ]))?;
-            for message in &conversation.messages {
-                let author = message.user.as_ref();
-                line(&csv_row([
-                    conversation.id.to_string(),
-                    message.id.to_string(),
-                    message.timestamp.to_string(),
-                    message.source.to_string(),
-                    author.map(|a| a.id.to_string()).unwrap_or_default(),
-                    author.and_then(|a| a.email.clone()).unwrap_or_default(),
-                    author.and_then(|a| a.name.clone()).unwrap_or_default(),
-                    message.content.clone(),
-                ]))?;
+    fn table(&mut self, items: &[RawJson]) -> String {
+        let rows: Vec<Vec<Option<String>>> =
+            items.iter().map(|item| cells(item, self.columns)).collect();
+        let mut out = String::new();
+        if !self.started {
+            let numeric = numeric_columns(items, self.columns);
+            self.widths = self
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(at, column)| {
+                    let widest = rows
+                        .iter()
+                        .filter_map(|row| row[at].as_deref())
+                        .map(UnicodeWidthStr::width)
+                        .max()
+                        .unwrap_or(1);
+                    let width = widest.min(MAX_COLUMN_WIDTH).max(column.header.width());
+                    (width, numeric[at])
+                })
+                .collect();
+            let header: Vec<Option<String>> = self
+                .columns
+                .iter()
+                .map(|column| Some(column.header.to_uppercase()))
+                .collect();
+            self.table_row(&mut out, &header, false);
+        }
+        for row in &rows {
+            self.table_row(&mut out, row, true);
+        }
+        out
+    }
+
+    fn table_row(&self, out: &mut String, row: &[Option<String>], align: bool) {
+        let start = out.len();
+        for (at, cell) in row.iter().enumerate() {
+            let text = cell.as_deref().unwrap_or("-");
+            let (width, numeric) = self.widths[at];
+            if at + 1 == row.len() {
+                out.push_str(&fit(text, text.width()));
+            } else if align && numeric {
+                // Numbers align right and are never cut.
+                out.push_str(&" ".repeat(width.saturating_sub(text.width())));
+                out.push_str(text);
+            } else {
+                out.push_str(&fit(text, width));
             }
-            Ok(())
+            out.push_str("  ");
         }
-        Format::Table => transcript(conversation),
+        let end = out[start..].trim_end().len();
+        out.truncate(start + end);
+        out.push('\n');
     }
 }
 
-fn person(id: i64, name: Option<&str>, email: Option<&str>) -> String {
-    match (name, email) {
-        (Some(name), Some(email)) if name != email => format!("{name} <{email}>"),
-        (Some(name), _) => name.to_owned(),
-        (None, Some(email)) => email.to_owned(),
-        (None, None) => format!("user {id}"),
-    }
+/// The values of `columns` in an item: `None` where it has none (or `null`).
+fn cells(item: &RawJson, columns: &[Column]) -> Vec<Option<String>> {
+    let value: Value = serde_json::from_str(item.get()).unwrap_or(Value::Null);
+    columns
+        .iter()
+        .map(|column| match value.pointer(column.pointer) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(other) => Some(other.to_string()),
+        })
+        .collect()
 }
 
-fn transcript(conversation: &ConversationDetail) -> io::Result<()> {
-    let user = &conversation.user;
-    let count = conversation.messages.len();
-    line(&format!(
-        "Conversation {} with {} ({}, {count} message{})",
-        conversation.id,
-        person(user.id, user.name.as_deref(), user.email.as_deref()),
-        if conversation.active {
-            "open"
-        } else {
-            "closed"
-        },
-        if count == 1 { "" } else { "s" },
-    ))?;
-    for message in &conversation.messages {
-        let author = match &message.user {
-            Some(author) => {
-                let who = person(author.id, author.name.as_deref(), author.email.as_deref());
-                if author.id == user.id {
-                    who
-                } else {
-                    format!("{who} (agent)")
-                }
-            }
-            None => "unknown".to_owned(),
-        };
-        line("")?;
-        line(&format!(
-            "{}  {author}  [{}]",
-            message.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            message.source
-        ))?;
-        for text in html_to_text(&message.content).lines() {
-            line(&format!("    {text}"))?;
-        }
-    }
-    Ok(())
+/// Which columns hold only numbers in these items.
+fn numeric_columns(items: &[RawJson], columns: &[Column]) -> Vec<bool> {
+    let values: Vec<Value> = items
+        .iter()
+        .map(|item| serde_json::from_str(item.get()).unwrap_or(Value::Null))
+        .collect();
+    columns
+        .iter()
+        .map(|column| {
+            let mut present = values.iter().filter_map(|v| v.pointer(column.pointer));
+            present.clone().any(Value::is_number) && present.all(|v| v.is_number() || v.is_null())
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn raw(text: &str) -> RawJson {
+        serde_json::from_str(text).unwrap()
+    }
+
+    const COLUMNS: &[Column] = &[
+        Column::new("id", "/id"),
+        Column::new("name", "/user/name"),
+        Column::new("note", "/note"),
+    ];
+
     #[test]
-    fn csv_quotes_what_needs_quoting() {
+    fn csv_quotes_what_needs_quoting_and_leaves_missing_values_empty() {
+        let printer = Printer::new(Format::Csv, COLUMNS);
+        let items = [
+            raw(r#"{"id": 1, "user": {"name": "b,c"}, "note": "say \"hi\""}"#),
+            raw(r#"{"id": 2, "user": null, "note": "two\nlines"}"#),
+        ];
         assert_eq!(
-            csv_row(["a", "b,c", "say \"hi\"", "two\nlines"]),
-            "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\""
+            printer.csv(&items),
+            "id,name,note\n1,\"b,c\",\"say \"\"hi\"\"\"\n2,,\"two\nlines\"\n"
         );
+    }
+
+    #[test]
+    fn a_table_takes_its_widths_from_the_first_batch() {
+        let mut printer = Printer::new(Format::Table, COLUMNS);
+        let first = printer.table(&[
+            raw(r#"{"id": 7, "user": {"name": "Ann"}, "note": "x"}"#),
+            raw(r#"{"id": 1234, "note": "line\nbreak"}"#),
+        ]);
+        assert_eq!(
+            first,
+            "ID    NAME  NOTE\n   7  Ann   x\n1234  -     line break\n"
+        );
+        printer.started = true;
+        let later = printer.table(&[raw(r#"{"id": 123456, "user": {"name": "Bartholomew"}}"#)]);
+        assert_eq!(later, "123456  Bar…  -\n");
+    }
+
+    #[test]
+    fn json_text_on_one_line_and_pretty() {
+        let sent = "{\"a\": [1, 2],\n \"b\": {\"c\": \"x,{y}: \\\"z\\\"\"}, \"d\": [], \"e\": {}, \"n\": 1.50}";
+        assert_eq!(
+            one_line(sent),
+            "{\"a\": [1, 2], \"b\": {\"c\": \"x,{y}: \\\"z\\\"\"}, \"d\": [], \"e\": {}, \"n\": 1.50}"
+        );
+        assert_eq!(
+            pretty(sent),
+            "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {\n    \"c\": \"x,{y}: \\\"z\\\"\"\n  },\n  \
+             \"d\": [],\n  \"e\": {},\n  \"n\": 1.50\n}"
+        );
+        let parsed: Value = serde_json::from_str(&pretty(sent)).unwrap();
+        assert_eq!(parsed, serde_json::from_str::<Value>(sent).unwrap());
     }
 }

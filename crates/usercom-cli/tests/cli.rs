@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
+use usercom_core::Api;
 use usercom_fake::{FakeOptions, FakeServer, Fault, FaultPlan};
 
 fn fake(plan: FaultPlan) -> FakeServer {
@@ -42,6 +43,28 @@ fn json_lines(output: &Output) -> Vec<Value> {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect()
+}
+
+/// Each command exits 2 naming what was wrong, and nothing reaches the server.
+fn assert_usage_errors(server: &FakeServer, cases: &[(&[&str], &str)]) {
+    for (args, expected) in cases {
+        let output = run(&mut usercom(server), args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert!(
+        server.requests().is_empty(),
+        "nothing may be sent for invalid input"
+    );
 }
 
 #[test]
@@ -146,8 +169,8 @@ fn formats_of_a_listing() {
 #[test]
 fn get_as_transcript_csv_and_json() {
     let server = fake(FaultPlan::default());
-    // 700003: one HTML message with entities; 700214: four messages from the user and the
-    // agent, in four sources, with HTML and non-ASCII text.
+    // 700003: inline HTML and non-ASCII text, from the user and the agent; 700214: a
+    // paragraph with a line break and entities, from a user whose name is their email.
     for id in ["700003", "700214"] {
         let table = run(
             &mut usercom(&server),
@@ -167,13 +190,13 @@ fn get_as_transcript_csv_and_json() {
     );
     let detail: Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(detail["id"], 700003);
-    assert!(
-        detail["messages"][0]["content"]
-            .as_str()
-            .unwrap()
-            .contains("<br>"),
-        "json keeps the HTML"
+    // What the server sent inside its `results` envelope, HTML and all.
+    let sent = run(
+        &mut usercom(&server),
+        &["api", "GET", "conversations/700003/"],
     );
+    let sent: Value = serde_json::from_str(&stdout(&sent)).unwrap();
+    assert_eq!(detail, sent["results"]);
 }
 
 #[test]
@@ -252,24 +275,7 @@ fn usage_errors_exit_2_and_name_the_bad_value() {
         ),
         (&["conversations", "list", "--format", "xml"], "'xml'"),
     ];
-    for (args, expected) in cases {
-        let output = run(&mut usercom(&server), args);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-        assert!(
-            stderr(&output).contains(expected),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-    }
-    assert!(
-        server.requests().is_empty(),
-        "nothing may be sent for invalid input"
-    );
+    assert_usage_errors(&server, cases);
 
     let no_key = Command::new(env!("CARGO_BIN_EXE_usercom"))
         .env_remove("USERCOM_API_KEY")
@@ -497,4 +503,293 @@ fn demo_help_and_version() {
         stdout(&version),
         format!("usercom {}\n", env!("CARGO_PKG_VERSION"))
     );
+}
+
+/// Every conversation of the demo account through `usercom api`, as many as its first
+/// page's `count` says, each line the object the server sent.
+#[test]
+fn api_walks_a_listing_with_all() {
+    let demo = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_usercom"))
+            .env_remove("USERCOM_API_KEY")
+            .arg("--demo")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let first = demo(&["api", "GET", "conversations/"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(
+        stdout(&first).lines().count(),
+        1,
+        "compact JSON off a terminal"
+    );
+    let page: Value = serde_json::from_str(&stdout(&first)).unwrap();
+    let count = page["count"].as_u64().unwrap();
+    let all = demo(&["api", "GET", "conversations/", "--all"]);
+    assert!(all.status.success(), "{}", stderr(&all));
+    assert_eq!(json_lines(&all).len() as u64, count);
+    assert!(count > page["results"].as_array().unwrap().len() as u64);
+
+    // Against a server of our own: the same lines as the conversations command.
+    let server = fake(FaultPlan::default());
+    let through_api = run(
+        &mut usercom(&server),
+        &["api", "GET", "/api/public/conversations/", "--all"],
+    );
+    let through_list = run(&mut usercom(&server), &["conversations", "list", "--all"]);
+    assert!(through_api.status.success(), "{}", stderr(&through_api));
+    assert_eq!(stdout(&through_api), stdout(&through_list));
+}
+
+#[test]
+fn api_sends_any_request_and_prints_the_body() {
+    let server = fake(FaultPlan::default());
+    let open = run(
+        &mut usercom(&server),
+        &[
+            "api",
+            "get",
+            "conversations/?status=true",
+            "--query",
+            "page=1",
+        ],
+    );
+    assert!(open.status.success(), "{}", stderr(&open));
+    let request = server.requests().pop().unwrap();
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("GET", "/api/public/conversations/")
+    );
+    assert_eq!(request.query.as_deref(), Some("status=true&page=1"));
+    let page: Value = serde_json::from_str(&stdout(&open)).unwrap();
+    assert!(
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["active"] == true)
+    );
+    assert!(request.authorized);
+    assert_eq!(request.accept.as_deref(), Some("*/*; version=2"));
+
+    let created = run(
+        &mut usercom(&server),
+        &[
+            "api",
+            "POST",
+            "users/20000001/conversations/",
+            "--data",
+            r#"{"content": "Hi", "source": 3}"#,
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let body: Value = serde_json::from_str(&stdout(&created)).unwrap();
+    assert_eq!(body["user"]["id"], 20_000_001);
+    let request = server.requests().pop().unwrap();
+    assert_eq!(request.method, "POST");
+    assert_eq!(
+        request.body, r#"{"content": "Hi", "source": 3}"#,
+        "sent as given"
+    );
+
+    let missing = run(&mut usercom(&server), &["api", "GET", "conversations/1/"]);
+    assert_eq!(missing.status.code(), Some(3));
+    assert_eq!(
+        stderr(&missing),
+        "usercom: User.com API error: HTTP 404 Not Found: Not found.\n"
+    );
+    assert_eq!(stdout(&missing), "");
+}
+
+/// The tags group reaches the command line from its registration alone.
+#[test]
+fn tags_through_the_generic_commands() {
+    let server = FakeServer::start(FakeOptions::default().page_size(5)).unwrap();
+    let listed = run(
+        &mut usercom(&server),
+        &["tags", "list", "--all", "--format", "jsonl"],
+    );
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    // What the fake sent, item by item, as the SDK reads it without decoding.
+    let client = usercom_ureq::Client::new(server.config().unwrap());
+    let sent: Vec<String> = client
+        .paginate(usercom_core::RawItems(usercom_core::tags::ListTags::new()))
+        .map(|item| item.unwrap().get().to_owned())
+        .collect();
+    assert!(!sent.is_empty(), "the fake has tags");
+    assert_eq!(stdout(&listed).lines().collect::<Vec<_>>(), sent);
+
+    let created = run(&mut usercom(&server), &["tags", "create", "--name", "vip"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let tag = &json_lines(&created)[0];
+    assert_eq!(tag["name"], "vip");
+    let tag_id = tag["id"].as_i64().unwrap();
+    let id = tag_id.to_string();
+    let request = server.requests().pop().unwrap();
+    assert_eq!(
+        (request.method.as_str(), request.body.as_str()),
+        ("POST", r#"{"name":"vip"}"#)
+    );
+
+    let renamed = run(
+        &mut usercom(&server),
+        &[
+            "tags",
+            "update",
+            &id,
+            "--data",
+            r#"{"name": "old"}"#,
+            "--name",
+            "gold",
+        ],
+    );
+    assert!(renamed.status.success(), "{}", stderr(&renamed));
+    assert_eq!(
+        json_lines(&renamed)[0]["name"],
+        "gold",
+        "flags override --data"
+    );
+    let request = server.requests().pop().unwrap();
+    assert_eq!(request.method, "PUT");
+    assert_eq!(request.path, format!("/api/public/tags/{id}/"));
+    assert_eq!(request.body, r#"{"name":"gold"}"#);
+
+    let table = run(
+        &mut usercom(&server),
+        &["tags", "list", "--all", "--format", "csv"],
+    );
+    assert_eq!(stdout(&table).lines().next(), Some("id,name"));
+    assert!(
+        stdout(&table).contains(&format!("\n{id},gold\n")),
+        "{}",
+        stdout(&table)
+    );
+
+    let deleted = run(&mut usercom(&server), &["tags", "delete", &id]);
+    assert!(deleted.status.success(), "{}", stderr(&deleted));
+    assert_eq!(stdout(&deleted), "");
+    assert_eq!(server.requests().pop().unwrap().method, "DELETE");
+    let after = run(&mut usercom(&server), &["tags", "list", "--all"]);
+    assert!(
+        json_lines(&after).iter().all(|tag| tag["id"] != tag_id),
+        "{id} is gone"
+    );
+    let again = run(&mut usercom(&server), &["tags", "delete", &id]);
+    assert_eq!(again.status.code(), Some(3), "{}", stderr(&again));
+}
+
+#[test]
+fn bad_arguments_of_generic_commands_exit_2_and_name_them() {
+    let server = fake(FaultPlan::default());
+    let cases: &[(&[&str], &str)] = &[
+        (&["tags", "update", "abc", "--name", "x"], "'abc'"),
+        (&["tags", "update", "5"], "--name"),
+        (
+            &["tags", "create", "--data", r#"{"nme": "x"}"#],
+            "needs --name",
+        ),
+        (
+            &["tags", "create", "--name", "x", "--data", r#"{"nme": 1}"#],
+            "`nme`",
+        ),
+        (&["tags", "create", "--data", "[1]"], "not a JSON object"),
+        (&["tags", "create", "--data", "{x"], "not valid JSON"),
+        (
+            &["tags", "create", "--data", "@/nonexistent/args.json"],
+            "/nonexistent/args.json",
+        ),
+        (&["tags", "create", "--name", " "], "tag name is empty"),
+        (
+            &["tags", "list", "--all", "--limit", "2"],
+            "cannot be used with",
+        ),
+        (&["tags", "users"], "<ID>"),
+        (&["tags", "list", "--format", "table", "--bogus"], "--bogus"),
+        (&["api", "FETCH", "tags/"], "'FETCH'"),
+        (&["api", "GET", "tags/", "--query", "novalue"], "KEY=VALUE"),
+        (&["api", "POST", "tags/", "--all"], "use them with GET"),
+        (&["api", "POST", "tags/", "--data", "{x"], "not valid JSON"),
+        (&["api", "GET", "tags//x/"], "path segment"),
+    ];
+    assert_usage_errors(&server, cases);
+}
+
+#[test]
+fn generic_help_shows_the_operation_and_its_group() {
+    let help = Command::new(env!("CARGO_BIN_EXE_usercom"))
+        .args(["tags", "update", "--help"])
+        .output()
+        .unwrap();
+    let help = stdout(&help);
+    for expected in [
+        "Rename a tag.",
+        "Tags: list, create, rename and delete them",
+        "Request: PUT tags/{id}/",
+        "<ID>",
+        "--name <TEXT>",
+        "The new name.",
+        "--data <JSON|@FILE|->",
+    ] {
+        assert!(help.contains(expected), "{expected} missing from {help}");
+    }
+}
+
+/// The first page of `server`'s conversations, as JSON lines.
+fn first_page() -> Vec<Value> {
+    let server = fake(FaultPlan::default());
+    json_lines(&run(&mut usercom(&server), &["conversations", "list"]))
+}
+
+#[test]
+fn a_listing_that_stops_early_prints_what_came_then_warns() {
+    let page_one = first_page();
+    assert_eq!(page_one.len(), 100);
+    let not_found = || fake(FaultPlan::default().on("conversations/", 2, Fault::status(404)));
+
+    let server = not_found();
+    let lines = run(&mut usercom(&server), &["conversations", "list", "--all"]);
+    assert_eq!(lines.status.code(), Some(3), "{}", stderr(&lines));
+    assert_eq!(json_lines(&lines), page_one);
+    let warning = stderr(&lines);
+    assert!(
+        warning.starts_with("usercom: warning: the listing stopped early, after 100 items: ")
+            && warning.contains("page=2")
+            && warning.contains("404"),
+        "{warning}"
+    );
+
+    let server = not_found();
+    let json = run(
+        &mut usercom(&server),
+        &["conversations", "list", "--all", "--format", "json"],
+    );
+    assert_eq!(json.status.code(), Some(3));
+    let array: Vec<Value> = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(array, page_one);
+
+    let server = not_found();
+    let table = run(
+        &mut usercom(&server),
+        &["conversations", "list", "--limit", "150", "--format", "csv"],
+    );
+    assert_eq!(table.status.code(), Some(3));
+    assert_eq!(stdout(&table).lines().count(), 101, "header and page 1");
+
+    // A server error part-way is exit 4, after the same output.
+    let server = fake(FaultPlan::default().on("conversations/", 2, Fault::html(502)));
+    let failed = run(
+        &mut usercom(&server),
+        &[
+            "--max-attempts",
+            "1",
+            "api",
+            "GET",
+            "conversations/",
+            "--all",
+        ],
+    );
+    assert_eq!(failed.status.code(), Some(4));
+    assert_eq!(json_lines(&failed), page_one);
+    assert!(stderr(&failed).contains("HTTP 502"), "{}", stderr(&failed));
 }

@@ -320,6 +320,27 @@ pub enum PaginationError {
         /// The configured API root.
         root: String,
     },
+    /// A later page answered 404 (User.com's `/lists/` is known to link to pages that do
+    /// not exist): the listing is incomplete. Every item before it was delivered.
+    #[error(
+        "the listing stopped early: the next page {url} answered 404 Not Found after {pages} \
+         page(s); the items before it were delivered, the rest may be missing"
+    )]
+    NextPageNotFound {
+        /// The page that was not found.
+        url: String,
+        /// How many pages had arrived.
+        pages: u64,
+    },
+    /// Page after page arrived empty while still linking to another: the listing is not
+    /// followed forever.
+    #[error("the listing stopped: {pages} pages in a row were empty but linked to another ({url})")]
+    EmptyPages {
+        /// How many empty pages arrived in a row.
+        pages: u32,
+        /// The next link that was not followed.
+        url: String,
+    },
 }
 
 /// The request did not get a complete response.

@@ -5,17 +5,20 @@
 //! drive it. The `usercom-ureq` (blocking) and `usercom-hyper` (async) crates are thin adapters
 //! over it.
 //!
-//! - [`Config`]: API root (from a subdomain or a base URL) and the key, which never shows in
-//!   `Debug` or `Display`.
-//! - [`Endpoint`]: one typed value per operation, such as
-//!   [`conversations::ListConversations`]; [`Config::request`] builds its request with every
-//!   header the API needs, [`parse_response`] decodes the answer or returns an [`Error`].
-//! - [`Paginator`]: follows `next` links safely across a listing.
+//! The crate has two halves:
+//!
+//! - the engine every group shares: [`Config`] (API root and key, which never shows in
+//!   `Debug` or `Display`), [`Endpoint`] (one typed value per operation; [`Config::request`]
+//!   builds its request, [`Config::parse`] decodes the answer or returns an [`Error`]),
+//!   [`Paginator`] and [`Listing`] (follow `next` links safely), [`retry`], and the
+//!   [`registry`] of every operation;
+//! - the API groups under [`api`] (re-exported at the root: [`conversations`], [`tags`]),
+//!   each a module of models, operations and the calls every client offers through [`Api`].
 //!
 //! # Driving the core with your own HTTP client
 //!
 //! ```
-//! use usercom_core::{Config, Paginator, conversations::ListConversations};
+//! use usercom_core::{Config, Listing, Paginator, Step, conversations::ListConversations};
 //!
 //! // Any HTTP client works: this one answers from memory.
 //! fn send(request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
@@ -36,33 +39,44 @@
 //!
 //! # fn main() -> Result<(), usercom_core::Error> {
 //! let config = Config::for_subdomain("acme", "your-64-character-key")?;
-//! let mut pages = Paginator::new(config, ListConversations::all());
+//! let mut listing = Listing::new(Paginator::new(config, &ListConversations::all()));
 //! let mut ids = Vec::new();
-//! while let Some(request) = pages.next_request()? {
-//!     let page = pages.process(send(request))?;
-//!     ids.extend(page.results.iter().map(|conversation| conversation.id));
+//! loop {
+//!     match listing.step() {
+//!         Step::Item(conversation) => ids.push(conversation.id),
+//!         Step::Send(request) => listing.receive(Ok(send(request)), 1),
+//!         Step::Failed(error) => return Err(error),
+//!         Step::End => break,
+//!     }
 //! }
 //! assert_eq!(ids, [2, 1]);
 //! # Ok(())
 //! # }
 //! ```
 
+pub mod api;
 pub mod config;
-pub mod conversations;
 pub mod endpoint;
 pub mod error;
+pub mod family;
+pub mod lenient;
+pub mod listing;
 pub mod options;
-pub mod page;
+pub mod registry;
 pub mod retry;
+pub mod selector;
 
+pub use api::{Api, conversations, tags};
 pub use config::{ApiKey, Config};
-pub use endpoint::{Endpoint, PagedEndpoint, parse_response};
+pub use endpoint::{Endpoint, Envelope, PagedEndpoint, Raw, RawItems, RawJson};
 pub use error::{
     ApiError, DecodeError, Error, PaginationError, TransportError, TransportErrorKind,
 };
+pub use lenient::Lenient;
+pub use listing::{Listing, Page, Paginator, Step};
 pub use options::{ClientOptions, RateLimit};
-pub use page::{Page, Paginator};
 pub use retry::{Decision, Outcome, Retry, RetryAfter, RetryPolicy, Stop};
+pub use selector::Selector;
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -30,10 +30,6 @@ pub struct ClientOptions {
     pub deadline: Option<Duration>,
     /// When and how often to retry.
     pub retry: RetryPolicy,
-    /// Whether a 404 on a `next` page ends a listing instead of failing it (User.com's
-    /// `/lists/` endpoint is known to link to pages that do not exist). Default `true`.
-    /// A 404 on the first page is always an error.
-    pub end_listing_on_next_404: bool,
     /// A client-side request rate, shared by every request of one client. Default none.
     pub rate_limit: Option<RateLimit>,
 }
@@ -69,7 +65,6 @@ impl Default for ClientOptions {
             max_body_bytes: 32 * 1024 * 1024,
             deadline: Some(Duration::from_secs(300)),
             retry: RetryPolicy::default(),
-            end_listing_on_next_404: true,
             rate_limit: None,
         }
     }
@@ -103,12 +98,6 @@ impl ClientOptions {
     /// Sets the retry policy ([`RetryPolicy::disabled`] switches retries off).
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
-        self
-    }
-
-    /// Sets whether a 404 on a `next` page ends a listing.
-    pub fn end_listing_on_next_404(mut self, end: bool) -> Self {
-        self.end_listing_on_next_404 = end;
         self
     }
 

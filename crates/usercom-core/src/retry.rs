@@ -235,6 +235,13 @@ impl Retry {
         }
     }
 
+    /// Overrides whether the request is safe to repeat, which the method alone decides
+    /// otherwise: an operation's [`Endpoint::idempotent`](crate::Endpoint::idempotent).
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+
     /// What remains of the call's deadline after `elapsed`, if it has one.
     pub fn time_left(&self, elapsed: Duration) -> Option<Duration> {
         self.deadline
@@ -416,6 +423,11 @@ impl SeedSequence {
         self.base ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 }
+
+/// How many attempts a client made for a response it hands back, in the response's
+/// extensions: [`Config::parse`](crate::Config::parse) names them in the error it makes of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts(pub u32);
 
 /// Methods whose repetition has the same effect as one request.
 pub fn is_idempotent(method: &Method) -> bool {

@@ -1,7 +1,14 @@
-//! A scriptable fault plan: which request to which path misbehaves, and how.
+//! A scriptable fault plan: which request to which path misbehaves, and how; and the
+//! answers faults give.
 
 use std::collections::HashMap;
 use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::header::{AUTHORIZATION, LOCATION, RETRY_AFTER};
+use axum::http::{StatusCode, request::Parts};
+
+use crate::reply::Reply;
 
 /// How one response misbehaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +134,135 @@ impl FaultPlan {
             })
             .or_else(|| self.always.get(path))
             .cloned()
+    }
+}
+
+/// The answer a fault gives instead of the real one, for the faults that replace it.
+pub(crate) fn replacement(fault: &Fault, parts: &Parts) -> Option<Reply> {
+    let reply = match fault {
+        Fault::Status {
+            status,
+            retry_after,
+            html,
+        } => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let mut reply = if *html {
+                Reply::html(
+                    status,
+                    format!(
+                        "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n\
+                         <center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n\
+                         </body>\r\n</html>\r\n",
+                        code = status.as_u16()
+                    ),
+                )
+            } else if status == StatusCode::TOO_MANY_REQUESTS {
+                Reply::detail(status, "Request was throttled.")
+            } else {
+                Reply::detail(status, &format!("{reason}."))
+            };
+            if let Some(value) = retry_after {
+                reply = reply.with_header(RETRY_AFTER, value.clone());
+            }
+            reply
+        }
+        Fault::Redirect(location) => {
+            Reply::empty(StatusCode::FOUND).with_header(LOCATION, location.clone())
+        }
+        Fault::InvalidUtf8 => {
+            let mut body = br#"{"count": 1, "next": null, "previous": null, "results": [{"id": 1, "user": {"id": 1, "email": null, "name": ""#.to_vec();
+            body.extend_from_slice(b"\xff\xfe broken");
+            body.extend_from_slice(
+                br#"", "key": null}, "active": true, "agent": null, "messages": 1}]}"#,
+            );
+            Reply::raw(StatusCode::OK, "application/json", body)
+        }
+        Fault::EchoAuthorization => {
+            let echoed = parts
+                .headers
+                .get(AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            Reply::detail(
+                StatusCode::BAD_REQUEST,
+                &format!("Malformed request header: Authorization: {echoed}"),
+            )
+        }
+        // The other faults change the real answer rather than replace it.
+        _ => return None,
+    };
+    Some(reply)
+}
+
+/// The body and the length to announce, as the fault shapes them.
+pub(crate) fn shape_body(fault: Option<&Fault>, payload: Vec<u8>) -> (Body, usize) {
+    let payload = match fault {
+        Some(Fault::Oversized(size)) => pad(payload, *size),
+        _ => payload,
+    };
+    match fault {
+        Some(Fault::DelayMidBody(delay)) => split_body(payload, Some(*delay)),
+        Some(Fault::ResetMidBody) => split_body(payload, None),
+        Some(Fault::TruncatedJson) => {
+            let half = payload.len() / 2;
+            let mut payload = payload;
+            payload.truncate(half);
+            (Body::from(payload), half)
+        }
+        _ => {
+            let length = payload.len();
+            (Body::from(payload), length)
+        }
+    }
+}
+
+/// A body sent in two halves: with a pause between them, or with the connection failing
+/// after the first (`pause` of `None`). The length announced is always the whole.
+fn split_body(payload: Vec<u8>, pause: Option<Duration>) -> (Body, usize) {
+    let length = payload.len();
+    let mut first = Bytes::from(payload);
+    let second = first.split_off(length / 2);
+    let chunks = futures_util::stream::unfold(0_u8, move |step| {
+        let (first, second) = (first.clone(), second.clone());
+        async move {
+            match (step, pause) {
+                (0, _) => Some((Ok(first), 1)),
+                (1, Some(pause)) => {
+                    tokio::time::sleep(pause).await;
+                    Some((Ok(second), 2))
+                }
+                (1, None) => {
+                    // Let the head and the first half reach the client before failing.
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    Some((
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionReset,
+                            "fault plan: reset mid-body",
+                        )),
+                        2,
+                    ))
+                }
+                _ => None,
+            }
+        }
+    });
+    (Body::from_stream(chunks), length)
+}
+
+/// A JSON object padded with a `padding` field to at least `size` bytes.
+fn pad(payload: Vec<u8>, size: usize) -> Vec<u8> {
+    let filler = "x".repeat(size.saturating_sub(payload.len()));
+    match payload.strip_prefix(b"{") {
+        Some(rest) => {
+            let mut padded = format!("{{\"padding\":\"{filler}\",").into_bytes();
+            if rest.starts_with(b"}") {
+                padded.pop();
+            }
+            padded.extend_from_slice(rest);
+            padded
+        }
+        None => payload,
     }
 }
 

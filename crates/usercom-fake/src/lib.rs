@@ -9,7 +9,17 @@
 //! A [`FaultPlan`] makes chosen requests misbehave: throttling with `Retry-After`, 5xx with
 //! JSON or HTML bodies, delays, dropped connections, truncated or oversized bodies.
 //!
-//! Served so far: the conversations endpoints.
+//! Served so far: the conversations and tags endpoints, over seeded users and companies.
+//! The crate has two halves, like the core: an engine (a seeded JSON store, a route table,
+//! pages, DRF field checks, faults) and the API groups under `src/api/`, one module each,
+//! which declare the collections they seed and their routes. Every operation of
+//! `usercom_core::registry` has a route ([`route_for`] finds it); a test fails otherwise.
+//!
+//! Seeded items are generated when read, from the seed, their collection and their index,
+//! and only what is created, changed or deleted is kept: a million conversations start at
+//! once, and a page of an unfiltered listing costs the same whatever the account's size.
+//! Filtered listings (`?status=true`, the users of a tag) and uniqueness checks go through
+//! the whole collection, so on an account of millions they take seconds.
 //!
 //! ```no_run
 //! use usercom_fake::{FakeOptions, FakeServer};
@@ -19,47 +29,69 @@
 //! // Point any client at server.base_url(); the server stops when `server` is dropped.
 //! ```
 
-mod data;
+mod api;
 mod faults;
-mod routes;
+mod fields;
+mod handlers;
+mod pages;
+mod reply;
+mod routing;
+mod seed;
+mod server;
+mod store;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
+use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Notify, oneshot};
 use tower::ServiceExt;
 
 pub use faults::{Fault, FaultPlan};
-pub use routes::router;
+pub use server::router;
+pub use store::MAX_ITEMS;
 
-use data::Dataset;
+use routing::RouteTable;
+use store::{Sizes, Store};
 
 /// The key the fake accepts unless told otherwise (64 characters, like a real key).
 pub const DEFAULT_API_KEY: &str =
     "fakefakefakefakefakefakefakefakefakefakefakefakefakefakefakefake";
 
+/// How many requests [`FakeServer::requests`] keeps unless told otherwise.
+pub const DEFAULT_REQUEST_LOG: usize = 10_000;
+
 /// What the fake account holds and how it pages.
+///
+/// Each collection is seeded with a number of items: 250 conversations, a quarter as many
+/// users (at least 3), 36 tags, and half as many companies as users but at least as many as
+/// tags, unless told otherwise. Seeded items are generated when read, so a large account costs nothing
+/// until it is listed; at most [`MAX_ITEMS`] per collection.
 #[derive(Debug, Clone)]
 pub struct FakeOptions {
     seed: u64,
-    conversations: usize,
-    page_size: usize,
+    sizes: BTreeMap<String, u64>,
+    page_size: u64,
     api_key: String,
     faults: FaultPlan,
+    request_log: usize,
 }
 
 impl Default for FakeOptions {
     fn default() -> Self {
         Self {
             seed: 1,
-            conversations: 250,
+            sizes: BTreeMap::new(),
             page_size: 100,
             api_key: DEFAULT_API_KEY.to_owned(),
             faults: FaultPlan::default(),
+            request_log: DEFAULT_REQUEST_LOG,
         }
     }
 }
@@ -72,14 +104,36 @@ impl FakeOptions {
     }
 
     /// How many conversations the account has.
-    pub fn conversations(mut self, count: usize) -> Self {
-        self.conversations = count;
+    pub fn conversations(self, count: usize) -> Self {
+        self.size("conversations", count as u64)
+    }
+
+    /// How many users the account has.
+    pub fn users(self, count: usize) -> Self {
+        self.size("users", count as u64)
+    }
+
+    /// How many companies the account has.
+    pub fn companies(self, count: usize) -> Self {
+        self.size("companies", count as u64)
+    }
+
+    /// How many tags the account has.
+    pub fn tags(self, count: usize) -> Self {
+        self.size("tags", count as u64)
+    }
+
+    /// How many items the collection `collection` (`"conversations"`, `"tags"`, …) is
+    /// seeded with. [`FakeServer::start`] refuses a collection the fake does not have and
+    /// a size above [`MAX_ITEMS`].
+    pub fn size(mut self, collection: &str, count: u64) -> Self {
+        self.sizes.insert(collection.to_owned(), count);
         self
     }
 
     /// Items per page of a listing (at least 1; the real API uses 100).
     pub fn page_size(mut self, size: usize) -> Self {
-        self.page_size = size.max(1);
+        self.page_size = (size as u64).max(1);
         self
     }
 
@@ -93,6 +147,35 @@ impl FakeOptions {
     pub fn faults(mut self, plan: FaultPlan) -> Self {
         self.faults = plan;
         self
+    }
+
+    /// How many of the most recent requests [`FakeServer::requests`] keeps (default
+    /// [`DEFAULT_REQUEST_LOG`]); older ones are dropped, and counted by
+    /// [`FakeServer::requests_seen`].
+    pub fn request_log(mut self, requests: usize) -> Self {
+        self.request_log = requests;
+        self
+    }
+
+    /// What is wrong with these options, if anything: a size for a collection the fake
+    /// does not have, or above [`MAX_ITEMS`].
+    pub fn check(&self) -> Result<(), String> {
+        let collections = api::collections(api::GROUPS);
+        for (name, size) in &self.sizes {
+            if !collections.iter().any(|c| c.name == name.as_str()) {
+                let known: Vec<&str> = collections.iter().map(|c| c.name).collect();
+                return Err(format!(
+                    "the fake has no collection {name:?} (it has {})",
+                    known.join(", ")
+                ));
+            }
+            if *size > MAX_ITEMS {
+                return Err(format!(
+                    "{size} {name} is more than the fake serves (at most {MAX_ITEMS})"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -125,23 +208,58 @@ pub struct RecordedRequest {
     pub connection: u64,
 }
 
+/// The most recent requests, and how many there were in all.
+#[derive(Debug)]
+struct RequestLog {
+    kept: VecDeque<RecordedRequest>,
+    limit: usize,
+    seen: u64,
+}
+
+impl RequestLog {
+    fn push(&mut self, request: RecordedRequest) {
+        self.seen += 1;
+        if self.limit == 0 {
+            return;
+        }
+        if self.kept.len() >= self.limit {
+            self.kept.pop_front();
+        }
+        self.kept.push_back(request);
+    }
+}
+
 /// The shared state behind the routes.
 #[derive(Debug)]
 pub struct FakeState {
     options: FakeOptions,
-    data: Mutex<Dataset>,
-    log: Mutex<Vec<RecordedRequest>>,
+    store: Mutex<Store>,
+    routes: RouteTable,
+    log: Mutex<RequestLog>,
     faults: Mutex<(FaultPlan, HashMap<String, u64>)>,
 }
 
 impl FakeState {
-    /// State generated from the options.
+    /// State generated from the options. A size above [`MAX_ITEMS`] is taken as
+    /// [`MAX_ITEMS`], and one for a collection the fake does not have is ignored:
+    /// [`FakeOptions::check`] reports both (and [`FakeServer::start`] refuses them).
     pub fn new(options: FakeOptions) -> Arc<Self> {
+        let collections = api::collections(api::GROUPS);
+        let store = Store::new(
+            options.seed,
+            &collections,
+            &Sizes::new(&options.sizes, &collections),
+        );
         Arc::new(Self {
-            data: Mutex::new(Dataset::generate(options.seed, options.conversations)),
+            store: Mutex::new(store),
+            routes: api::route_table(api::GROUPS),
             faults: Mutex::new((options.faults.clone(), HashMap::new())),
+            log: Mutex::new(RequestLog {
+                kept: VecDeque::new(),
+                limit: options.request_log,
+                seen: 0,
+            }),
             options,
-            log: Mutex::new(Vec::new()),
         })
     }
 
@@ -159,23 +277,32 @@ impl FakeState {
         plan.fault_for(path, *count)
     }
 
-    fn data(&self) -> MutexGuard<'_, Dataset> {
-        self.data.lock().unwrap_or_else(PoisonError::into_inner)
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn log(&self) -> MutexGuard<'_, RequestLog> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn record(&self, request: RecordedRequest) {
-        self.log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(request);
+        self.log().push(request);
     }
 
-    /// Every request received so far, oldest first.
+    /// The most recent requests (see [`FakeOptions::request_log`]), oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.log().kept.iter().cloned().collect()
+    }
+
+    /// How many requests were received in all, including those the log no longer keeps.
+    pub fn requests_seen(&self) -> u64 {
+        self.log().seen
+    }
+
+    /// How many items the store keeps in memory: those created, changed or deleted.
+    /// Seeded items are generated when read and never kept.
+    pub fn stored_items(&self) -> usize {
+        self.store().materialised()
     }
 }
 
@@ -191,28 +318,44 @@ pub struct FakeServer {
 
 impl FakeServer {
     /// Starts a server on a free port of 127.0.0.1. Usable from plain and async code alike:
-    /// it runs on a runtime of its own.
-    pub fn start(options: FakeOptions) -> std::io::Result<Self> {
+    /// it runs on a runtime of its own. Options that [`FakeOptions::check`] refuses are an
+    /// `InvalidInput` error.
+    pub fn start(options: FakeOptions) -> io::Result<Self> {
+        options
+            .check()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        Self::start_on(listener, options)
+    }
+
+    /// Starts a server on a listener of your own (a fixed port, say). When this returns
+    /// `Ok`, the server accepts connections; a listener the runtime cannot take is an error.
+    pub fn start_on(listener: std::net::TcpListener, options: FakeOptions) -> io::Result<Self> {
+        options
+            .check()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         listener.set_nonblocking(true)?;
-        let address = listener.local_addr()?;
-        let state = FakeState::new(options);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
+        // Adopted here, inside the runtime, so that a failure is this call's error rather
+        // than a server thread that silently ends.
+        let listener = {
+            let _runtime = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot serve on this listener: {e}"))
+            })?
+        };
+        let address = listener.local_addr()?;
+        let state = FakeState::new(options);
         let (stop, stopped) = oneshot::channel::<()>();
         let served = Arc::clone(&state);
         let thread = std::thread::Builder::new()
             .name(format!("usercom-fake {address}"))
             .spawn(move || {
-                runtime.block_on(async move {
-                    if let Ok(listener) = tokio::net::TcpListener::from_std(listener) {
-                        serve(listener, served, async {
-                            let _ = stopped.await;
-                        })
-                        .await;
-                    }
-                });
+                runtime.block_on(serve(listener, served, async {
+                    let _ = stopped.await;
+                }));
             })?;
         Ok(Self {
             address,
@@ -244,14 +387,41 @@ impl FakeServer {
         usercom_core::Config::for_base_url(&self.base_url, self.api_key())
     }
 
-    /// Every request received so far, oldest first.
+    /// The most recent requests (see [`FakeOptions::request_log`]), oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.requests()
+    }
+
+    /// How many requests were received in all, including those the log no longer keeps.
+    pub fn requests_seen(&self) -> u64 {
+        self.state.requests_seen()
+    }
+
+    /// How many items the store keeps in memory: those created, changed or deleted.
+    pub fn stored_items(&self) -> usize {
+        self.state.stored_items()
     }
 
     /// Replaces the fault plan and restarts its request counts.
     pub fn set_faults(&self, plan: FaultPlan) {
         self.state.set_faults(plan);
+    }
+}
+
+/// The path template of the route that serves `method` on `path` (below the API root,
+/// percent-encoded as sent, such as `tags/42/users/`), or `None` when the fake has none.
+///
+/// ```
+/// use usercom_fake::route_for;
+///
+/// let put = http::Method::PUT;
+/// assert_eq!(route_for(&put, "tags/42/"), Some("tags/{id}/"));
+/// assert_eq!(route_for(&put, "tags/"), None);
+/// ```
+pub fn route_for(method: &axum::http::Method, path: &str) -> Option<&'static str> {
+    match api::route_table(api::GROUPS).find(method, path) {
+        routing::Found::Route(route, _) => Some(route.path),
+        _ => None,
     }
 }
 
@@ -272,22 +442,45 @@ impl KillSwitch {
 /// Serves the fake API on `listener` until `shutdown` completes.
 ///
 /// Each connection runs on its own task, so that a fault can close one connection without
-/// answering while the others go on.
+/// answering while the others go on. When accepting fails (out of file descriptors, say),
+/// the loop waits before trying again, longer each time up to a second, rather than spin.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<FakeState>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let app = router(state);
+    accept_loop(|| listener.accept(), router(state), shutdown).await;
+}
+
+/// The longest wait between failed accepts.
+const MAX_ACCEPT_PAUSE: Duration = Duration::from_secs(1);
+
+async fn accept_loop<S, A, F>(mut accept: A, app: axum::Router, shutdown: impl Future<Output = ()>)
+where
+    A: FnMut() -> F,
+    F: Future<Output = io::Result<(S, SocketAddr)>>,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     tokio::pin!(shutdown);
     let mut connections = 0;
+    let mut pause = Duration::ZERO;
     loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(_) => continue,
-            },
+        let accepted = tokio::select! {
+            accepted = accept() => accepted,
             () = &mut shutdown => return,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => {
+                pause = Duration::ZERO;
+                stream
+            }
+            Err(_) => {
+                pause = (pause * 2).clamp(Duration::from_millis(1), MAX_ACCEPT_PAUSE);
+                tokio::select! {
+                    () = tokio::time::sleep(pause) => continue,
+                    () = &mut shutdown => return,
+                }
+            }
         };
         let app = app.clone();
         connections += 1;
@@ -336,5 +529,77 @@ impl Drop for FakeServer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[test]
+    fn failing_accepts_back_off_instead_of_spinning() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let attempts = AtomicU32::new(0);
+        let state = FakeState::new(FakeOptions::default());
+        runtime.block_on(async {
+            let accept = || {
+                attempts.fetch_add(1, Ordering::Relaxed);
+                std::future::ready(Err::<(tokio::net::TcpStream, SocketAddr), _>(
+                    io::Error::other("too many open files"),
+                ))
+            };
+            let shutdown = tokio::time::sleep(Duration::from_millis(300));
+            accept_loop(accept, router(state), shutdown).await;
+        });
+        let attempts = attempts.into_inner();
+        // 1 + 2 + 4 + … ms: about ten tries in 300 ms, where a spinning loop makes millions.
+        assert!((3..=20).contains(&attempts), "{attempts} accepts in 300 ms");
+    }
+
+    #[test]
+    fn the_request_log_keeps_the_most_recent() {
+        let mut log = RequestLog {
+            kept: VecDeque::new(),
+            limit: 3,
+            seen: 0,
+        };
+        for status in 1..=5 {
+            log.push(RecordedRequest {
+                method: "GET".into(),
+                path: "/".into(),
+                query: None,
+                accept: None,
+                content_type: None,
+                user_agent: None,
+                authorized: true,
+                body: String::new(),
+                status,
+                fault: None,
+                connection: 1,
+            });
+        }
+        let statuses: Vec<u16> = log.kept.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [3, 4, 5]);
+        assert_eq!(log.seen, 5);
+    }
+
+    #[test]
+    fn options_beyond_the_limits_are_named() {
+        let err = FakeOptions::default()
+            .size("conversations", u64::MAX)
+            .check()
+            .unwrap_err();
+        assert!(err.contains("18446744073709551615 conversations"), "{err}");
+        assert!(err.contains(&MAX_ITEMS.to_string()), "{err}");
+        let err = FakeOptions::default().size("deals", 1).check().unwrap_err();
+        assert!(err.contains("\"deals\"") && err.contains("tags"), "{err}");
+        assert_eq!(
+            FakeOptions::default().size("tags", MAX_ITEMS).check(),
+            Ok(())
+        );
     }
 }

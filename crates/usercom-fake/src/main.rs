@@ -1,7 +1,8 @@
 //! `usercom-fake`: runs the stand-in User.com server by hand.
 //!
 //! ```text
-//! usercom-fake [--port N] [--conversations N] [--page-size N] [--seed N] [--flaky]
+//! usercom-fake [--port N] [--conversations N] [--users N] [--companies N] [--tags N]
+//!              [--page-size N] [--seed N] [--flaky]
 //! ```
 //! `--flaky` throttles every 3rd listing request, answers every 4th with an HTML 502 page and
 //! cuts every 7th off mid-body: a well-behaved client still lists everything exactly once.
@@ -13,7 +14,8 @@ use std::process::ExitCode;
 
 use usercom_fake::{DEFAULT_API_KEY, FakeOptions, FakeState, FaultPlan, serve};
 
-const USAGE: &str = "usage: usercom-fake [--port N] [--conversations N] [--page-size N] [--seed N]";
+const USAGE: &str = "usage: usercom-fake [--port N] [--conversations N] [--users N] \
+                     [--companies N] [--tags N] [--page-size N] [--seed N] [--flaky]";
 
 fn main() -> ExitCode {
     match run() {
@@ -48,9 +50,9 @@ fn run() -> Result<(), String> {
             "--port" => {
                 port = u16::try_from(number("port")?).map_err(|_| "--port is at most 65535")?;
             }
-            "--conversations" => {
-                options = options
-                    .conversations(usize::try_from(number("conversations")?).unwrap_or(usize::MAX));
+            "--conversations" | "--users" | "--companies" | "--tags" => {
+                let collection = flag.trim_start_matches('-');
+                options = options.size(collection, number(collection)?);
             }
             "--page-size" => {
                 options =
@@ -60,6 +62,7 @@ fn run() -> Result<(), String> {
             other => return Err(format!("unknown option {other:?}")),
         }
     }
+    options.check()?;
     let custom_key = std::env::var("USERCOM_FAKE_KEY").ok();
     let key = custom_key
         .clone()

@@ -5,26 +5,30 @@
 //! pooled client with rustls (ring provider, Mozilla roots). The [`Client`] is `Clone + Send + Sync` and works on a
 //! multi-threaded runtime; it has the same methods as `usercom_ureq::Client`, async.
 //!
+//! Every group of the API is reached through the [`Api`] trait, with the same names as on
+//! the blocking `usercom_ureq::Client`.
+//!
 //! ```no_run
-//! use usercom_hyper::{Client, Config, StreamExt, conversations::ListConversations};
+//! use usercom_hyper::{Api, Client, Config, StreamExt, conversations::ListConversations};
 //!
 //! # async fn run() -> Result<(), usercom_hyper::Error> {
 //! let client = Client::new(Config::for_subdomain("acme", std::env::var("USERCOM_API_KEY").unwrap_or_default())?);
 //!
 //! // Every open conversation, across all pages; errors are yielded, never swallowed.
-//! let mut conversations = client.all_conversations(ListConversations::all().open_only(true));
+//! let mut conversations = client.conversations().all(ListConversations::all().open_only(true));
 //! while let Some(conversation) = conversations.next().await {
 //!     let conversation = conversation?;
 //!     println!("{} {:?}", conversation.id, conversation.user.email);
 //! }
 //!
-//! let detail = client.get_conversation(339461).await?;
+//! let detail = client.conversations().get(339461).await?;
 //! println!("{} messages", detail.messages.len());
+//! let tag = client.tags().create("vip").await?;
+//! println!("tag {} is {}", tag.id, tag.name);
 //! # Ok(())
 //! # }
 //! ```
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,18 +40,17 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
+pub use futures_util::future::BoxFuture;
 pub use futures_util::stream::BoxStream;
 pub use futures_util::{Stream, StreamExt};
+use serde::de::DeserializeOwned;
 pub use usercom_core::{
-    ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, RateLimit,
-    RetryPolicy, conversations,
+    Api, ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator,
+    RateLimit, RetryPolicy, Selector, api, conversations, tags,
 };
 
-use usercom_core::conversations::{
-    ConversationDetail, ConversationSummary, CreateConversation, GetConversation, ListConversations,
-};
 use usercom_core::retry::SeedSequence;
-use usercom_core::{Decision, Retry, TransportErrorKind};
+use usercom_core::{Decision, Listing, Retry, Step, TransportErrorKind};
 
 type Http = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
@@ -129,89 +132,44 @@ impl Client {
     }
 
     /// Sends any operation, retrying as the policy allows, and parses its answer.
-    pub async fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
+    pub async fn send<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let request = self.config.request(endpoint)?;
-        let (response, retry) = self.call(request).await;
+        let (response, retry) = self
+            .call_with_retries(request, E::NAME, endpoint.idempotent())
+            .await;
         retry.finish(
-            response.and_then(|response| usercom_core::parse_response(endpoint, response)),
+            response.and_then(|response| self.config.parse(endpoint, response)),
             self.config.api_key(),
         )
     }
 
-    /// Every item of a paginated listing, page after page, fetched as the stream is polled.
-    ///
-    /// Yields `Err` once and then ends if a page cannot be fetched or decoded, so a failure is
-    /// never mistaken for the end of the listing.
-    pub fn paginate<E>(&self, endpoint: E) -> BoxStream<'static, Result<E::Item, Error>>
-    where
-        E: PagedEndpoint + Send + 'static,
-        E::Item: Send,
-    {
-        let pager = Pager {
-            client: self.clone(),
-            pages: Paginator::new(Config::clone(&self.config), endpoint)
-                .end_on_next_404(self.options.end_listing_on_next_404),
-            buffer: VecDeque::new(),
-            finished: false,
-        };
-        futures_util::stream::unfold(pager, |mut pager| async move {
-            loop {
-                if let Some(item) = pager.buffer.pop_front() {
-                    return Some((Ok(item), pager));
-                }
-                if pager.finished {
-                    return None;
-                }
-                match pager.fetch_page().await {
-                    Ok(true) => {}
-                    Ok(false) => pager.finished = true,
-                    Err(error) => {
-                        pager.finished = true;
-                        return Some((Err(error), pager));
-                    }
-                }
-            }
-        })
-        .boxed()
-    }
-
-    /// One page of conversations: the first, with a `next` link to follow.
-    pub async fn list_conversations(
+    /// Sends a request built by the core, retrying as the policy allows (`idempotent` says
+    /// whether it may be resent after a failure of unknown outcome), and returns the last
+    /// response whatever its status, with the number of attempts in its extensions. Parse it with [`Config::parse`] or an operation of the
+    /// registry.
+    pub async fn send_request(
         &self,
-        list: &ListConversations,
-    ) -> Result<Page<ConversationSummary>, Error> {
-        self.send(list).await
-    }
-
-    /// Every conversation of every page.
-    pub fn all_conversations(
-        &self,
-        list: ListConversations,
-    ) -> BoxStream<'static, Result<ConversationSummary, Error>> {
-        self.paginate(list)
-    }
-
-    /// One conversation with its messages.
-    pub async fn get_conversation(&self, id: i64) -> Result<ConversationDetail, Error> {
-        self.send(&GetConversation::new(id)).await
-    }
-
-    /// Starts a conversation with a user.
-    pub async fn create_conversation(
-        &self,
-        create: &CreateConversation,
-    ) -> Result<ConversationSummary, Error> {
-        self.send(create).await
+        request: http::Request<Vec<u8>>,
+        idempotent: bool,
+    ) -> Result<http::Response<Bytes>, Error> {
+        let (response, retry) = self.call_with_retries(request, "request", idempotent).await;
+        let attempts = usercom_core::retry::Attempts(retry.attempts());
+        let mut response = retry.finish(response, self.config.api_key())?;
+        response.extensions_mut().insert(attempts);
+        Ok(response)
     }
 
     /// Sends a request (built by the core) until the retry policy stops, within the deadline.
     /// Returns the last outcome and the call's retry state, which finishes it.
-    async fn call(
+    async fn call_with_retries(
         &self,
         request: http::Request<Vec<u8>>,
+        name: &'static str,
+        idempotent: bool,
     ) -> (Result<http::Response<Bytes>, Error>, Retry) {
         let started = Instant::now();
-        let mut retry = Retry::for_call(&self.options, request.method(), self.seeds.next());
+        let mut retry = Retry::for_call(&self.options, request.method(), self.seeds.next())
+            .idempotent(idempotent);
         loop {
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
@@ -221,6 +179,7 @@ impl Client {
             match retry.after(&result, jiff::Timestamp::now(), started.elapsed()) {
                 Decision::RetryAfter(wait) => {
                     tracing::info!(
+                        operation = name,
                         method = %request.method(),
                         uri = %request.uri(),
                         attempt = retry.attempts(),
@@ -307,24 +266,41 @@ fn body_error(error: Box<dyn std::error::Error + Send + Sync>) -> Error {
     Error::transport(kind, error)
 }
 
-struct Pager<E: PagedEndpoint> {
-    client: Client,
-    pages: Paginator<E>,
-    buffer: VecDeque<E::Item>,
-    finished: bool,
-}
+impl Api for Client {
+    type Call<'a, T: Send + 'a> = BoxFuture<'a, Result<T, Error>>;
+    type Items<T: DeserializeOwned + Send + 'static> = BoxStream<'static, Result<T, Error>>;
 
-impl<E: PagedEndpoint> Pager<E> {
-    async fn fetch_page(&mut self) -> Result<bool, Error> {
-        let Some(request) = self.pages.next_request()? else {
-            return Ok(false);
-        };
-        let (response, retry) = self.client.call(request).await;
-        let page = retry.finish(
-            response.and_then(|r| self.pages.process(r)),
-            self.client.config.api_key(),
-        )?;
-        self.buffer.extend(page.results);
-        Ok(true)
+    fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn call<'a, E>(&'a self, endpoint: E) -> BoxFuture<'a, Result<E::Output, Error>>
+    where
+        E: Endpoint + Send + Sync + 'a,
+        E::Output: Send + 'a,
+    {
+        Box::pin(async move { self.send(&endpoint).await })
+    }
+
+    fn items<T>(&self, pages: Paginator<T>) -> BoxStream<'static, Result<T, Error>>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let name = pages.name();
+        let state = (self.clone(), Listing::new(pages));
+        futures_util::stream::unfold(state, move |(client, mut listing)| async move {
+            loop {
+                match listing.step() {
+                    Step::Item(item) => return Some((Ok(item), (client, listing))),
+                    Step::Failed(error) => return Some((Err(error), (client, listing))),
+                    Step::End => return None,
+                    Step::Send(request) => {
+                        let (response, retry) = client.call_with_retries(request, name, true).await;
+                        listing.receive(response, retry.attempts());
+                    }
+                }
+            }
+        })
+        .boxed()
     }
 }

@@ -4,42 +4,44 @@
 //! and decides every retry; this crate only sends, sleeps and reports, over one reused
 //! [`ureq::Agent`].
 //!
+//! Every group of the API is reached through the [`Api`] trait, with the same names as on
+//! the async `usercom_hyper::Client`.
+//!
 //! ```no_run
-//! use usercom_ureq::{Client, Config, conversations::ListConversations};
+//! use usercom_ureq::{Api, Client, Config, conversations::ListConversations};
 //!
 //! # fn main() -> Result<(), usercom_ureq::Error> {
 //! let client = Client::new(Config::for_subdomain("acme", std::env::var("USERCOM_API_KEY").unwrap_or_default())?);
 //!
 //! // Every open conversation, across all pages; errors are yielded, never swallowed.
-//! for conversation in client.all_conversations(ListConversations::all().open_only(true)) {
+//! for conversation in client.conversations().all(ListConversations::all().open_only(true)) {
 //!     let conversation = conversation?;
 //!     println!("{} {:?}", conversation.id, conversation.user.email);
 //! }
 //!
-//! let detail = client.get_conversation(339461)?;
+//! let detail = client.conversations().get(339461)?;
 //! for message in &detail.messages {
 //!     println!("{} {}: {}", message.timestamp, message.source, message.content);
 //! }
+//! let tag = client.tags().create("vip")?;
+//! println!("tag {} is {}", tag.id, tag.name);
 //! # Ok(())
 //! # }
 //! ```
 
-use std::collections::VecDeque;
 use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use governor::clock::Clock;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde::de::DeserializeOwned;
 pub use usercom_core::{
-    ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, RateLimit,
-    RetryPolicy, conversations,
+    Api, ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator,
+    RateLimit, RetryPolicy, Selector, api, conversations, tags,
 };
 
-use usercom_core::conversations::{
-    ConversationDetail, ConversationSummary, CreateConversation, GetConversation, ListConversations,
-};
-use usercom_core::{Decision, Retry, TransportErrorKind};
+use usercom_core::{Decision, Listing, Retry, Step, TransportErrorKind};
 
 /// A blocking User.com client. Cheap to clone; clones share the connection pool and the
 /// rate limit.
@@ -100,60 +102,42 @@ impl Client {
     }
 
     /// Sends any operation, retrying as the policy allows, and parses its answer.
-    pub fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
+    pub fn send<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let request = self.config.request(endpoint)?;
-        let (response, retry) = self.call(request);
+        let (response, retry) = self.call_with_retries(request, E::NAME, endpoint.idempotent());
         retry.finish(
-            response.and_then(|response| usercom_core::parse_response(endpoint, response)),
+            response.and_then(|response| self.config.parse(endpoint, response)),
             self.config.api_key(),
         )
     }
 
-    /// Every item of a paginated listing, page after page, fetched as the iterator advances.
-    pub fn paginate<E: PagedEndpoint>(&self, endpoint: E) -> Items<E> {
-        Items {
-            client: self.clone(),
-            pages: Paginator::new(self.config.clone(), endpoint)
-                .end_on_next_404(self.options.end_listing_on_next_404),
-            buffer: VecDeque::new(),
-            finished: false,
-        }
-    }
-
-    /// One page of conversations: the first, with a `next` link to follow.
-    pub fn list_conversations(
+    /// Sends a request built by the core, retrying as the policy allows (`idempotent` says
+    /// whether it may be resent after a failure of unknown outcome), and returns the last
+    /// response whatever its status, with the number of attempts in its extensions. Parse it with [`Config::parse`] or an operation of the
+    /// registry.
+    pub fn send_request(
         &self,
-        list: &ListConversations,
-    ) -> Result<Page<ConversationSummary>, Error> {
-        self.send(list)
-    }
-
-    /// Every conversation of every page.
-    pub fn all_conversations(&self, list: ListConversations) -> Items<ListConversations> {
-        self.paginate(list)
-    }
-
-    /// One conversation with its messages.
-    pub fn get_conversation(&self, id: i64) -> Result<ConversationDetail, Error> {
-        self.send(&GetConversation::new(id))
-    }
-
-    /// Starts a conversation with a user.
-    pub fn create_conversation(
-        &self,
-        create: &CreateConversation,
-    ) -> Result<ConversationSummary, Error> {
-        self.send(create)
+        request: http::Request<Vec<u8>>,
+        idempotent: bool,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        let (response, retry) = self.call_with_retries(request, "request", idempotent);
+        let attempts = usercom_core::retry::Attempts(retry.attempts());
+        let mut response = retry.finish(response, self.config.api_key())?;
+        response.extensions_mut().insert(attempts);
+        Ok(response)
     }
 
     /// Sends a request (built by the core) until the retry policy stops, within the deadline.
     /// Returns the last outcome and the call's retry state, which finishes it.
-    fn call(
+    fn call_with_retries(
         &self,
         request: http::Request<Vec<u8>>,
+        name: &'static str,
+        idempotent: bool,
     ) -> (Result<http::Response<Vec<u8>>, Error>, Retry) {
         let started = Instant::now();
-        let mut retry = Retry::for_call(&self.options, request.method(), self.seeds.next());
+        let mut retry = Retry::for_call(&self.options, request.method(), self.seeds.next())
+            .idempotent(idempotent);
         loop {
             self.wait_for_rate_limit();
             let timeout = retry.attempt_timeout(started.elapsed());
@@ -161,6 +145,7 @@ impl Client {
             match retry.after(&result, jiff::Timestamp::now(), started.elapsed()) {
                 Decision::RetryAfter(wait) => {
                     tracing::info!(
+                        operation = name,
                         method = %request.method(),
                         uri = %request.uri(),
                         attempt = retry.attempts(),
@@ -240,64 +225,72 @@ fn transport_error(error: ureq::Error) -> Error {
     Error::transport(kind, error)
 }
 
-/// The items of a paginated listing; see [`Client::paginate`].
-///
-/// Yields `Err` once and then ends if a page cannot be fetched or decoded, so a failure is
-/// never mistaken for the end of the listing.
-pub struct Items<E: PagedEndpoint> {
-    client: Client,
-    pages: Paginator<E>,
-    buffer: VecDeque<<E as PagedEndpoint>::Item>,
-    finished: bool,
+impl Api for Client {
+    type Call<'a, T: Send + 'a> = Result<T, Error>;
+    type Items<T: DeserializeOwned + Send + 'static> = Items<T>;
+
+    fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn call<'a, E>(&'a self, endpoint: E) -> Result<E::Output, Error>
+    where
+        E: Endpoint + Send + Sync + 'a,
+        E::Output: Send + 'a,
+    {
+        self.send(&endpoint)
+    }
+
+    fn items<T>(&self, pages: Paginator<T>) -> Items<T>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        Items {
+            client: self.clone(),
+            name: pages.name(),
+            listing: Listing::new(pages),
+        }
+    }
 }
 
-impl<E: PagedEndpoint> std::fmt::Debug for Items<E> {
+/// The items of a paginated listing, fetched page by page as the iterator advances; see
+/// [`Api::paginate`].
+///
+/// Yields `Err` once, after every item that came before it, and then ends, so a failure is
+/// never mistaken for the end of the listing.
+pub struct Items<T> {
+    client: Client,
+    name: &'static str,
+    listing: Listing<T>,
+}
+
+impl<T> std::fmt::Debug for Items<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Items")
-            .field("pages_fetched", &self.pages.pages())
-            .field("buffered", &self.buffer.len())
-            .field("finished", &self.finished)
+            .field("operation", &self.name)
             .finish_non_exhaustive()
     }
 }
 
-impl<E: PagedEndpoint> Items<E> {
+impl<T: DeserializeOwned> Items<T> {
     /// How many pages have been fetched so far.
     pub fn pages_fetched(&self) -> u64 {
-        self.pages.pages()
-    }
-
-    fn fetch_page(&mut self) -> Result<bool, Error> {
-        let Some(request) = self.pages.next_request()? else {
-            return Ok(false);
-        };
-        let (response, retry) = self.client.call(request);
-        let page = retry.finish(
-            response.and_then(|r| self.pages.process(r)),
-            self.client.config.api_key(),
-        )?;
-        self.buffer.extend(page.results);
-        Ok(true)
+        self.listing.pages()
     }
 }
 
-impl<E: PagedEndpoint> Iterator for Items<E> {
-    type Item = Result<E::Item, Error>;
+impl<T: DeserializeOwned> Iterator for Items<T> {
+    type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(item) = self.buffer.pop_front() {
-                return Some(Ok(item));
-            }
-            if self.finished {
-                return None;
-            }
-            match self.fetch_page() {
-                Ok(true) => {}
-                Ok(false) => self.finished = true,
-                Err(error) => {
-                    self.finished = true;
-                    return Some(Err(error));
+            match self.listing.step() {
+                Step::Item(item) => return Some(Ok(item)),
+                Step::Failed(error) => return Some(Err(error)),
+                Step::End => return None,
+                Step::Send(request) => {
+                    let (response, retry) = self.client.call_with_retries(request, self.name, true);
+                    self.listing.receive(response, retry.attempts());
                 }
             }
         }

@@ -1,0 +1,141 @@
+//! Listings: one page by default, `--limit N` or `--all` across pages.
+//!
+//! Across pages, the client's item iterator runs on a thread of its own and hands items over
+//! a bounded channel: the printer writes whatever has arrived in one batch (a page's worth,
+//! usually) before it waits for more, so a page is on screen while the next one is fetched,
+//! and memory stays bounded whatever the listing's length.
+
+use std::io::{self, IsTerminal};
+use std::sync::mpsc;
+
+use clap::ArgMatches;
+use indicatif::{ProgressBar, ProgressStyle};
+use usercom_core::{Api, Error, Paginator, RawJson};
+use usercom_ureq::Client;
+
+use crate::Failure;
+use crate::generic::{ALL, LIMIT};
+use crate::output::Printer;
+
+/// Items in flight between the fetching thread and the printer.
+const IN_FLIGHT: usize = 1024;
+
+/// How much of a listing to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The first page (the default).
+    OnePage,
+    /// At most this many items, across pages.
+    Limit(u64),
+    /// Every page.
+    All,
+}
+
+impl From<&ArgMatches> for Mode {
+    fn from(matches: &ArgMatches) -> Self {
+        let all = matches.try_get_one::<bool>(ALL).ok().flatten() == Some(&true);
+        match matches.try_get_one::<u64>(LIMIT).ok().flatten() {
+            Some(limit) => Self::Limit(*limit),
+            None if all => Self::All,
+            None => Self::OnePage,
+        }
+    }
+}
+
+/// Prints a listing. An error after some items prints them first, then ends the output
+/// properly (a JSON array is closed) and reports [`Failure::Incomplete`].
+pub fn walk(
+    client: &Client,
+    mut pages: Paginator<RawJson>,
+    mode: Mode,
+    mut printer: Printer,
+) -> Result<(), Failure> {
+    let limit = match mode {
+        Mode::OnePage => {
+            let Some(request) = pages.next_request()? else {
+                return Ok(printer.finish()?);
+            };
+            let response = client.send_request(request, true)?;
+            let page = pages.process(response)?;
+            printer.items(&page.results)?;
+            printer.finish()?;
+            if !pages.is_done() && io::stderr().is_terminal() {
+                eprintln!("(more pages: add --all or --limit N)");
+            }
+            return Ok(());
+        }
+        Mode::Limit(limit) => limit,
+        Mode::All => u64::MAX,
+    };
+    let mut items = client.items(pages);
+    let (sender, receiver) = mpsc::sync_channel::<(Result<RawJson, Error>, u64)>(IN_FLIGHT);
+    std::thread::spawn(move || {
+        let mut sent = 0;
+        while sent < limit {
+            let Some(item) = items.next() else { break };
+            if sender.send((item, items.pages_fetched())).is_err() {
+                break;
+            }
+            sent += 1;
+        }
+    });
+    let progress = io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {pos} items, {msg} ({per_sec})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+    let mut batch = Vec::new();
+    let (mut received, mut pages_fetched) = (0u64, 0u64);
+    let mut failed = None;
+    while let Ok(first) = receiver.recv() {
+        let mut next = Some(first);
+        while let Some((item, pages)) = next {
+            pages_fetched = pages;
+            match item {
+                Ok(item) => batch.push(item),
+                Err(error) => failed = Some(error),
+            }
+            if batch.len() >= IN_FLIGHT {
+                received += print(&mut printer, &progress, &mut batch)?;
+            }
+            next = receiver.try_recv().ok();
+        }
+        received += print(&mut printer, &progress, &mut batch)?;
+        if let Some(bar) = &progress {
+            bar.set_position(received);
+            bar.set_message(format!("{pages_fetched} pages"));
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    match failed {
+        Some(error) if received == 0 => Err(error.into()),
+        Some(error) => {
+            printer.finish()?;
+            Err(Failure::Incomplete { received, error })
+        }
+        None => Ok(printer.finish()?),
+    }
+}
+
+/// Prints a batch and empties it; returns how many items it had.
+fn print(
+    printer: &mut Printer,
+    progress: &Option<ProgressBar>,
+    batch: &mut Vec<RawJson>,
+) -> io::Result<u64> {
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    match progress {
+        Some(bar) => bar.suspend(|| printer.items(batch))?,
+        None => printer.items(batch)?,
+    }
+    let printed = batch.len() as u64;
+    batch.clear();
+    Ok(printed)
+}
