@@ -29,6 +29,8 @@
 //! # }
 //! ```
 
+mod resolver;
+
 use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -71,7 +73,7 @@ impl Client {
 
     /// A client with these timeouts and limits.
     pub fn with_options(config: Config, options: ClientOptions) -> Self {
-        let agent = ureq::Agent::config_builder()
+        let http = ureq::Agent::config_builder()
             // Error statuses are answers: their bodies go to the core's parser.
             .http_status_as_error(false)
             // A redirect would take the key elsewhere; the core reports it instead.
@@ -81,8 +83,14 @@ impl Client {
             .accept("")
             .timeout_connect(Some(options.connect_timeout))
             .timeout_per_call(Some(options.request_timeout))
-            .build()
-            .new_agent();
+            .build();
+        // A name is resolved once per lifetime and an address not at all, so a pooled
+        // connection is reused without a thread and a lookup per request.
+        let agent = ureq::Agent::with_parts(
+            http,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            resolver::CachingResolver::new(),
+        );
         Self {
             config,
             agent,
