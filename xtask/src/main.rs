@@ -1,10 +1,12 @@
 //! `cargo xtask`: project automation.
 //!
 //! - `cargo xtask ci`: `cargo fmt --check`, clippy with `-D warnings` on every target, the
-//!   fixture check and the whole test suite, stopping at the first failure.
+//!   fixture check, the whole test suite and `cargo xtask bench --quick` (so that the
+//!   benchmarks do not rot; no number fails it), stopping at the first failure.
 //! - `cargo xtask fixtures refresh|check`: record fixtures from an account, or check them.
-//! - `cargo xtask bench`: paging and parsing speed and peak memory (`cargo run --release -p
-//!   xtask -- bench` for meaningful numbers).
+//! - `cargo xtask bench [--quick]`: client CPU per page, sequential against concurrent export
+//!   and the CLI's peak memory, side by side (`cargo run --release -p xtask -- bench` for
+//!   meaningful numbers; the decode comparison is `cargo bench -p usercom-core`).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -19,10 +21,13 @@ const HELP: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  ci                  cargo fmt --check, clippy -D warnings, the fixture check and every test
+  ci                  cargo fmt --check, clippy -D warnings, the fixture check, every test,
+                      then bench --quick
   fixtures refresh    record the recorded-* fixtures from an account (see `cargo xtask fixtures`)
   fixtures check      check every fixture against what the core builds and parses
-  bench               paging and parsing speed, peak memory (run it with --release)
+  bench [--quick]     client CPU per page, sequential vs concurrent export, the CLI's peak
+                      memory: medians and ratios (cargo run --release -p xtask -- bench;
+                      --quick: small inputs, for CI). Decoding: cargo bench -p usercom-core
   help                this text";
 
 const FIXTURES_HELP: &str = "\
@@ -59,13 +64,15 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["fixtures", "check"] => fixtures_check(),
-        ["bench"] => match xtask::bench::run(20_000, 2_000) {
-            Ok(report) => {
-                print!("{report}");
+        ["bench"] => bench(false),
+        ["bench", "--quick"] => bench(true),
+        ["bench-child", "--", command @ ..] => match xtask::bench::child(command) {
+            Ok(line) => {
+                println!("{line}");
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("xtask bench: {e}");
+                eprintln!("xtask bench-child: {e}");
                 ExitCode::FAILURE
             }
         },
@@ -79,6 +86,29 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("xtask: unknown command {:?}\n\n{HELP}", args.join(" "));
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `cargo xtask bench [--quick]`: prints the report; fails only when a measurement could
+/// not run, never on a number.
+fn bench(quick: bool) -> ExitCode {
+    let (settings, command) = if quick {
+        (xtask::bench::Settings::quick(), "cargo xtask bench --quick")
+    } else {
+        (
+            xtask::bench::Settings::full(),
+            "cargo run --release -p xtask -- bench",
+        )
+    };
+    match xtask::bench::run(&settings, command) {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("xtask bench: {e}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -219,6 +249,13 @@ fn ci() -> ExitCode {
     }
     if !run_cargo(&["test", "--workspace"]) {
         eprintln!("xtask ci: the tests failed");
+        return ExitCode::FAILURE;
+    }
+    // The benchmarks in their quick mode, so that they keep running; no number fails.
+    // In a fresh process: the tests above rebuilt this very binary, and the bench runs its
+    // own executable again for the CLI's memory measurement.
+    if !run_cargo(&["run", "--quiet", "-p", "xtask", "--", "bench", "--quick"]) {
+        eprintln!("xtask ci: `cargo xtask bench --quick` failed");
         return ExitCode::FAILURE;
     }
     eprintln!("xtask ci: all steps passed");

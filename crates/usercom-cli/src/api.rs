@@ -137,7 +137,7 @@ pub fn run(client: &Client, format: Option<Format>, matches: &ArgMatches) -> Res
         }
         let pages = Paginator::<RawJson>::from_url(config.clone(), "api", url.as_str())?;
         let printer = Printer::new(crate::format_for(format, &[]), &[]);
-        return listing::walk(client, pages, mode, printer);
+        return listing::walk(client, pages, matches, printer);
     }
     let body = match matches.get_one::<String>(DATA) {
         Some(spec) => {

@@ -1,13 +1,16 @@
 //! Commands built at run time from the operation registry, so that every operation of every
 //! group reaches the command line without a line of its own here.
 //!
-//! `usercom <group> <operation> [PATH-PARAMS…] [--<arg> VALUE]… [--data JSON|@FILE|-]`: the
-//! required path parameters are positionals in path order; every other property of the
-//! operation's JSON schema is a `--kebab-case` flag typed by the schema (integer, boolean
-//! flag, string, or JSON text), with the property's doc comment as help. `--data` gives a
-//! JSON object that the flags override. A path parameter that takes an id or a custom id
-//! (a `Selector`, schema `anyOf` integer/string) takes a number as the id, and `--custom-id
-//! TEXT` instead.
+//! `usercom <group> <operation> [PATH-PARAMS…] [TEXT…] [--<arg> VALUE]… [--data
+//! JSON|@FILE|-]`: the required path parameters are positionals in path order; every other
+//! property of the operation's JSON schema is a `--kebab-case` flag typed by the schema
+//! (integer, boolean flag, string, or JSON text), with the property's doc comment as help.
+//! The required string properties may also be given positionally after the path parameters,
+//! in the order the schema requires them (`usercom users tag 42 vip` for `--name vip`).
+//! `--data` gives a JSON object that the flags override. A path parameter that takes an id
+//! or a custom id (a `Selector`, schema `anyOf` integer/string) takes a number as the id,
+//! and `--custom-id TEXT` instead; an operation without one takes its `custom_id` property,
+//! if any, as `--custom-id`.
 
 use std::io::Read;
 
@@ -23,8 +26,10 @@ pub const DATA: &str = "@data";
 pub const ALL: &str = "@all";
 /// The id of `--limit`.
 pub const LIMIT: &str = "@limit";
-/// The id of `--custom-id`.
+/// The id of `--custom-id`, for a selector.
 const CUSTOM_ID: &str = "@custom-id";
+/// The flag of a selector's custom id; a property's own flag where no selector takes it.
+const CUSTOM_ID_FLAG: &str = "custom-id";
 
 /// Flags a property cannot take: they mean something else on every command.
 const RESERVED: &[&str] = &[
@@ -40,7 +45,6 @@ const RESERVED: &[&str] = &[
     "data",
     "all",
     "limit",
-    "custom-id",
 ];
 
 /// How a property's value is read from the command line.
@@ -67,6 +71,11 @@ struct Property {
     required: bool,
     /// A required path parameter: a positional.
     positional: bool,
+    /// A required string that may also be given positionally after the path parameters:
+    /// its place in the schema's `required` list.
+    trailing: Option<usize>,
+    /// Whether it has a `--flag` of its own.
+    flagged: bool,
 }
 
 impl Property {
@@ -75,7 +84,16 @@ impl Property {
     }
 
     fn has_flag(&self) -> bool {
-        !self.positional && !RESERVED.contains(&self.flag().as_str())
+        self.flagged
+    }
+
+    /// The id of its trailing positional.
+    fn trailing_id(&self) -> String {
+        format!("@{}", self.name)
+    }
+
+    fn is_selector(&self) -> bool {
+        self.positional && self.kind == Kind::IdOrText
     }
 }
 
@@ -92,13 +110,17 @@ fn properties(schema: &Value, path_parameters: &[&str]) -> Vec<Property> {
             fields
                 .iter()
                 .map(|(name, field)| {
-                    let required = required.contains(&name.as_str());
+                    let rank = required.iter().position(|r| r == name);
+                    let positional = rank.is_some() && path_parameters.contains(&name.as_str());
+                    let kind = kind(field, schema);
                     Property {
                         name: name.clone(),
-                        kind: kind(field, schema),
+                        kind,
                         help: description(field, schema).unwrap_or_default(),
-                        required,
-                        positional: required && path_parameters.contains(&name.as_str()),
+                        required: rank.is_some(),
+                        positional,
+                        trailing: rank.filter(|_| !positional && kind == Kind::String),
+                        flagged: false,
                     }
                 })
                 .collect()
@@ -110,7 +132,21 @@ fn properties(schema: &Value, path_parameters: &[&str]) -> Vec<Property> {
             path_parameters.iter().position(|name| *name == p.name),
         )
     });
+    let selector = properties.iter().any(Property::is_selector);
+    for property in &mut properties {
+        let flag = property.flag();
+        property.flagged = !(property.positional
+            || RESERVED.contains(&flag.as_str())
+            || (selector && flag == CUSTOM_ID_FLAG));
+    }
     properties
+}
+
+/// The required strings that may be given positionally, in the schema's order.
+fn trailing(properties: &[Property]) -> Vec<&Property> {
+    let mut trailing: Vec<&Property> = properties.iter().filter(|p| p.trailing.is_some()).collect();
+    trailing.sort_by_key(|p| p.trailing);
+    trailing
 }
 
 /// `schema` with a `$ref` to the root's `$defs` followed.
@@ -123,7 +159,7 @@ fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
 }
 
 /// The JSON types a schema allows, `null` left out.
-fn types(schema: &Value, root: &Value) -> Vec<String> {
+pub(crate) fn types(schema: &Value, root: &Value) -> Vec<String> {
     let schema = resolve(schema, root);
     let mut types: Vec<String> = match &schema["type"] {
         Value::String(name) => vec![name.clone()],
@@ -252,16 +288,21 @@ fn operation_command(registration: &Registration) -> Command {
     let mut command = Command::new(registration.operation())
         .about(registration.summary())
         .long_about(long_about(registration, &schema));
-    let selector = properties
-        .iter()
-        .find(|p| p.positional && p.kind == Kind::IdOrText);
+    let selector = properties.iter().find(|p| p.is_selector());
+    let trailing = trailing(&properties);
     for property in &properties {
         let mut arg = Arg::new(property.name.clone())
             .value_parser(value_parser(property.kind))
             .help(property.help.clone());
         if property.positional {
             arg = arg.value_name(property.name.to_ascii_uppercase());
-            if property.kind == Kind::IdOrText {
+            if property.is_selector() && !trailing.is_empty() {
+                // With --custom-id, what comes here is the first trailing string: the
+                // value is read as text and sorted out in `positionals`.
+                arg = arg
+                    .value_parser(clap::builder::NonEmptyStringValueParser::new())
+                    .required_unless_present(CUSTOM_ID);
+            } else if property.is_selector() {
                 arg = arg
                     .value_parser(value_parser(Kind::Integer))
                     .required_unless_present(CUSTOM_ID)
@@ -286,10 +327,26 @@ fn operation_command(registration: &Registration) -> Command {
         }
         command = command.arg(arg);
     }
+    for property in &trailing {
+        let mut arg = Arg::new(property.trailing_id())
+            .value_name(property.name.to_ascii_uppercase())
+            .value_parser(value_parser(Kind::String))
+            .help(property.help.clone());
+        if property.has_flag() {
+            arg = arg
+                .help(format!(
+                    "{} (or --{})",
+                    property.help.trim_end_matches('.'),
+                    property.flag()
+                ))
+                .conflicts_with(property.name.clone());
+        }
+        command = command.arg(arg);
+    }
     if let Some(selector) = selector {
         command = command.arg(
             Arg::new(CUSTOM_ID)
-                .long("custom-id")
+                .long(CUSTOM_ID_FLAG)
                 .value_name("TEXT")
                 .help(format!(
                     "Your own custom id instead of the numeric {}",
@@ -350,6 +407,84 @@ fn data_object(spec: &str) -> Result<Map<String, Value>, Failure> {
     }
 }
 
+/// The values given positionally: the path parameters (the selector's from `--custom-id`
+/// when it is given), then the trailing strings. With `--custom-id`, a value in the
+/// selector's place is the first trailing string.
+fn positionals(
+    properties: &[Property],
+    matches: &ArgMatches,
+) -> Result<Map<String, Value>, Failure> {
+    let trailing = trailing(properties);
+    let custom = matches.try_get_one::<String>(CUSTOM_ID).ok().flatten();
+    let mut values = Map::new();
+    let mut shifted = None;
+    for property in properties.iter().filter(|p| p.positional) {
+        if property.is_selector() && !trailing.is_empty() {
+            let given = matches.try_get_one::<String>(&property.name).ok().flatten();
+            let value = match (given, custom) {
+                (given, Some(custom)) => {
+                    shifted = given.cloned();
+                    Value::from(custom.as_str())
+                }
+                (Some(given), None) => match given.trim().parse::<i64>() {
+                    Ok(id) => Value::from(id),
+                    Err(_) => {
+                        return Err(Failure::Usage(format!(
+                            "invalid value '{given}' for '<{}>': not an integer (a custom \
+                             id goes with --custom-id)",
+                            property.name.to_ascii_uppercase()
+                        )));
+                    }
+                },
+                (None, None) => continue,
+            };
+            values.insert(property.name.clone(), value);
+            continue;
+        }
+        let value = match custom {
+            Some(custom) if property.is_selector() => Some(Value::from(custom.as_str())),
+            _ => matches
+                .try_get_one::<Value>(&property.name)
+                .ok()
+                .flatten()
+                .cloned(),
+        };
+        if let Some(value) = value {
+            values.insert(property.name.clone(), value);
+        }
+    }
+    let mut given: Vec<Option<Value>> = trailing
+        .iter()
+        .map(|p| {
+            matches
+                .try_get_one::<Value>(&p.trailing_id())
+                .ok()
+                .flatten()
+                .cloned()
+        })
+        .collect();
+    if let Some(first) = shifted {
+        given.insert(0, Some(Value::from(first)));
+        if let Some(Some(extra)) = given.pop() {
+            return Err(Failure::Usage(format!(
+                "unexpected argument '{}': with --custom-id, no id comes before {}",
+                extra.as_str().unwrap_or_default(),
+                trailing
+                    .iter()
+                    .map(|p| p.name.to_ascii_uppercase())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )));
+        }
+    }
+    for (property, value) in trailing.iter().zip(given) {
+        if let Some(value) = value {
+            values.insert(property.name.clone(), value);
+        }
+    }
+    Ok(values)
+}
+
 /// The operation's JSON arguments: `--data`, then the positionals and flags over it.
 pub fn arguments(registration: &Registration, matches: &ArgMatches) -> Result<Value, Failure> {
     let schema = registration.schema().to_value();
@@ -358,9 +493,11 @@ pub fn arguments(registration: &Registration, matches: &ArgMatches) -> Result<Va
         Some(spec) => data_object(spec)?,
         None => Map::new(),
     };
+    let positional = positionals(&properties, matches)?;
     for property in &properties {
-        let value = match property.kind {
-            Kind::Boolean if !property.positional => matches
+        let flag = match property.kind {
+            _ if property.positional => None,
+            Kind::Boolean => matches
                 .try_get_one::<bool>(&property.name)
                 .ok()
                 .flatten()
@@ -372,13 +509,7 @@ pub fn arguments(registration: &Registration, matches: &ArgMatches) -> Result<Va
                 .flatten()
                 .cloned(),
         };
-        let custom = matches.try_get_one::<String>(CUSTOM_ID).ok().flatten();
-        let value = match (value, custom) {
-            (None, Some(custom)) if property.positional && property.kind == Kind::IdOrText => {
-                Some(Value::from(custom.as_str()))
-            }
-            (value, _) => value,
-        };
+        let value = flag.or_else(|| positional.get(&property.name).cloned());
         if let Some(value) = value {
             args.insert(property.name.clone(), value);
         }
@@ -517,6 +648,121 @@ mod tests {
             request.uri(),
             "https://acme.user.com/api/public/users-by-id/a%20b@c/emails/"
         );
+    }
+
+    /// Tag a user.
+    #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    struct TagUser {
+        /// The user.
+        user: usercom_core::Selector,
+        /// The tag.
+        tag: String,
+        /// Its colour.
+        colour: String,
+        /// A note.
+        note: Option<String>,
+    }
+
+    impl usercom_core::Endpoint for TagUser {
+        type Output = Value;
+        const NAME: &'static str = "users.tag-user";
+        const METHOD: http::Method = http::Method::POST;
+        const PATHS: &'static [&'static str] = &["users/{user}/tag/", "users-by-id/{user}/tag/"];
+
+        fn path(&self) -> usercom_core::endpoint::Path {
+            self.user.path("users", "users-by-id").then("tag")
+        }
+    }
+
+    static TAG: Registration = Registration::single::<TagUser>();
+
+    fn tag(argv: &[&str]) -> Result<Value, String> {
+        let matches = operation_command(&TAG)
+            .try_get_matches_from(argv)
+            .map_err(|e| e.to_string())?;
+        arguments(&TAG, &matches).map_err(|failure| match failure {
+            Failure::Usage(message) => message,
+            _ => "not a usage error".to_owned(),
+        })
+    }
+
+    #[test]
+    fn required_strings_may_follow_the_path_parameters_in_schema_order() {
+        let properties = properties(&TAG.schema().to_value(), &["user"]);
+        let trailing: Vec<&str> = trailing(&properties)
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(
+            trailing,
+            ["tag", "colour"],
+            "the order of the fields, not of names"
+        );
+        let expected = json!({"user": 42, "tag": "vip", "colour": "gold"});
+        assert_eq!(tag(&["tag", "42", "vip", "gold"]), Ok(expected.clone()));
+        assert_eq!(
+            tag(&["tag", "42", "--colour", "gold", "vip"]),
+            Ok(expected.clone())
+        );
+        assert_eq!(
+            tag(&["tag", "42", "--tag", "vip", "--colour", "gold"]),
+            Ok(expected)
+        );
+        // With --custom-id, what follows is the strings.
+        assert_eq!(
+            tag(&["tag", "--custom-id", "a@b", "vip", "gold"]),
+            Ok(json!({"user": "a@b", "tag": "vip", "colour": "gold"}))
+        );
+        assert_eq!(
+            tag(&["tag", "--custom-id", "a@b", "042", "x"]),
+            Ok(json!({"user": "a@b", "tag": "042", "colour": "x"})),
+            "a number after --custom-id is a string, as typed"
+        );
+        for (argv, expected) in [
+            (
+                &["tag", "a@b", "vip", "gold"][..],
+                "invalid value 'a@b' for '<USER>'",
+            ),
+            (
+                &["tag", "--custom-id", "a", "vip", "gold", "x"],
+                "unexpected argument 'x'",
+            ),
+            (&["tag", "42", "vip", "--tag", "x"], "cannot be used with"),
+            (&["tag", "42", "vip"], "needs --colour"),
+        ] {
+            let error = tag(argv).unwrap_err();
+            assert!(error.contains(expected), "{argv:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn custom_id_is_a_flag_of_its_own_where_no_selector_takes_it() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"custom_id": {"type": "string"}, "id": {"type": "integer"}},
+            "required": ["custom_id"],
+        });
+        let flagged = |paths: &[&str]| {
+            properties(&schema, paths)
+                .into_iter()
+                .find(|p| p.name == "custom_id")
+                .map(|p| p.has_flag())
+        };
+        assert_eq!(flagged(&[]), Some(true));
+        let with_selector = json!({
+            "type": "object",
+            "properties": {
+                "custom_id": {"type": "string"},
+                "id": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+            },
+            "required": ["id"],
+        });
+        let custom_id = properties(&with_selector, &["id"])
+            .into_iter()
+            .find(|p| p.name == "custom_id")
+            .unwrap();
+        assert!(!custom_id.has_flag(), "--custom-id is the selector's");
     }
 
     #[test]

@@ -1,16 +1,16 @@
 //! Listings: one page by default, `--limit N` or `--all` across pages.
 //!
-//! Across pages, the client's item iterator runs on a thread of its own and hands items over
-//! a bounded channel: the printer writes whatever has arrived in one batch (a page's worth,
-//! usually) before it waits for more, so a page is on screen while the next one is fetched,
-//! and memory stays bounded whatever the listing's length.
+//! Across pages, the client's item iterator runs on a thread of its own and hands the items
+//! over a bounded channel a page at a time: the printer writes each page in one batch while
+//! the next one is fetched, memory stays bounded whatever the listing's length, and a table's
+//! column widths (set by the first batch) are those of the first page, whatever the timing.
 
 use std::io::{self, IsTerminal};
 use std::sync::mpsc;
 
 use clap::ArgMatches;
 use indicatif::{ProgressBar, ProgressStyle};
-use usercom_core::{Api, Error, Paginator, RawJson};
+use usercom_core::{Api, Concurrent, Error, Paginator, RawJson};
 use usercom_ureq::Client;
 
 use crate::Failure;
@@ -31,6 +31,24 @@ pub enum Mode {
     All,
 }
 
+/// How many pages `--concurrency` lets a listing fetch at once (a global flag; 1 when absent).
+fn concurrency(matches: &ArgMatches) -> usize {
+    matches
+        .try_get_one::<Option<u16>>("concurrency")
+        .ok()
+        .flatten()
+        .copied()
+        .flatten()
+        .or_else(|| {
+            matches
+                .try_get_one::<u16>("concurrency")
+                .ok()
+                .flatten()
+                .copied()
+        })
+        .map_or(1, usize::from)
+}
+
 impl From<&ArgMatches> for Mode {
     fn from(matches: &ArgMatches) -> Self {
         let all = matches.try_get_one::<bool>(ALL).ok().flatten() == Some(&true);
@@ -47,9 +65,10 @@ impl From<&ArgMatches> for Mode {
 pub fn walk(
     client: &Client,
     mut pages: Paginator<RawJson>,
-    mode: Mode,
+    matches: &ArgMatches,
     mut printer: Printer,
 ) -> Result<(), Failure> {
+    let mode = Mode::from(matches);
     let limit = match mode {
         Mode::OnePage => {
             let Some(request) = pages.next_request()? else {
@@ -67,16 +86,28 @@ pub fn walk(
         Mode::Limit(limit) => limit,
         Mode::All => u64::MAX,
     };
-    let mut items = client.items(pages);
-    let (sender, receiver) = mpsc::sync_channel::<(Result<RawJson, Error>, u64)>(IN_FLIGHT);
+    let mut items = match concurrency(matches) {
+        1 => client.items(pages),
+        k => client.items_concurrently(Concurrent::new(pages, k)),
+    };
+    type Batch = (Vec<Result<RawJson, Error>>, u64);
+    let (sender, receiver) = mpsc::sync_channel::<Batch>(2);
     std::thread::spawn(move || {
-        let mut sent = 0;
+        let (mut sent, mut batch) = (0, Vec::new());
         while sent < limit {
             let Some(item) = items.next() else { break };
-            if sender.send((item, items.pages_fetched())).is_err() {
-                break;
-            }
+            batch.push(item);
             sent += 1;
+            // A page ends where nothing more is buffered.
+            if items.buffered() == 0 || batch.len() >= IN_FLIGHT {
+                let full = std::mem::take(&mut batch);
+                if sender.send((full, items.pages_fetched())).is_err() {
+                    return;
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = sender.send((batch, items.pages_fetched()));
         }
     });
     let progress = io::stderr().is_terminal().then(|| {
@@ -88,20 +119,14 @@ pub fn walk(
         bar
     });
     let mut batch = Vec::new();
-    let (mut received, mut pages_fetched) = (0u64, 0u64);
+    let mut received = 0u64;
     let mut failed = None;
-    while let Ok(first) = receiver.recv() {
-        let mut next = Some(first);
-        while let Some((item, pages)) = next {
-            pages_fetched = pages;
+    while let Ok((items, pages_fetched)) = receiver.recv() {
+        for item in items {
             match item {
                 Ok(item) => batch.push(item),
                 Err(error) => failed = Some(error),
             }
-            if batch.len() >= IN_FLIGHT {
-                received += print(&mut printer, &progress, &mut batch)?;
-            }
-            next = receiver.try_recv().ok();
         }
         received += print(&mut printer, &progress, &mut batch)?;
         if let Some(bar) = &progress {

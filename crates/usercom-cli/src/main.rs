@@ -1,9 +1,10 @@
 //! `usercom`: the User.com REST API on the command line.
 //!
 //! Every operation of the core's registry is a command (`usercom <group> <operation>`),
-//! built at run time from its registration; `usercom api` sends any request. Exit codes: 0
-//! success; 2 usage errors and invalid input; 3 API errors (4xx) and listings that stopped
-//! early (a missing or looping next page); 4 network or server errors after retries; 130
+//! built at run time from its registration; `usercom api` sends any request; `usercom users
+//! import` creates or updates users in bulk. Exit codes: 0 success; 2 usage errors and invalid
+//! input; 3 API errors (4xx), listings that stopped early (a missing or looping next page)
+//! and imports with rows not imported; 4 network or server errors after retries; 130
 //! interrupted.
 
 #![allow(clippy::print_stderr)]
@@ -11,9 +12,11 @@
 mod api;
 mod conversations;
 mod generic;
+mod import;
 mod listing;
 mod output;
 mod text;
+mod webhooks;
 
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
@@ -37,13 +40,15 @@ Examples:
   usercom conversations create --user 2039 --content 'Hi <b>there</b>' --source email
   usercom tags create --name vip                 every API group has its commands
   usercom tags update 42 --data '{\"name\": \"gold\"}'
+  usercom users import accounts.csv --types seats=int   create or update users in bulk
   usercom api GET conversations/ --all           any request below the API root
 
 The key comes from USERCOM_API_KEY or --api-key-file; the account from --subdomain or
 --base-url (or USERCOM_SUBDOMAIN / USERCOM_BASE_URL).
 
 Exit codes: 0 success, 2 usage or invalid input, 3 API error (4xx) or a listing that stopped
-early (printed, then a warning), 4 network or server error after retries, 130 interrupted.";
+early (printed, then a warning) or an import with rows not imported, 4 network or server error
+after retries, 130 interrupted.";
 
 /// The User.com REST API on the command line.
 #[derive(Debug, Parser)]
@@ -71,15 +76,28 @@ struct Cli {
     #[arg(long, global = true, value_name = "N", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=20))]
     max_attempts: u32,
+    /// Requests at once: pages of a listing with --all or --limit (page-numbered listings
+    /// only; items still print in order) [default: 1]; rows of `users import` [default: 4]
+    #[arg(long, global = true, value_name = "K",
+          value_parser = clap::value_parser!(u16).range(1..=32))]
+    concurrency: Option<u16>,
 }
 
 /// The whole command line: the global flags, a command per group and operation, and `api`.
 fn command() -> clap::Command {
+    let groups = generic::group_commands().into_iter().map(|group| {
+        if group.get_name() == import::GROUP {
+            group.subcommand(import::command())
+        } else {
+            group
+        }
+    });
     Cli::command()
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .subcommands(generic::group_commands())
+        .subcommands(groups)
         .subcommand(api::command())
+        .subcommand(webhooks::command())
 }
 
 /// Why the program stops, and with which exit code.
@@ -92,6 +110,8 @@ enum Failure {
         received: u64,
         error: Error,
     },
+    /// Already reported on stderr: exit with this code.
+    Reported(u8),
 }
 
 impl From<Error> for Failure {
@@ -111,7 +131,11 @@ fn main() -> ExitCode {
     // A Ctrl-C ends the program between two output lines, never inside one: the exit waits
     // for the stdout lock, which is held only while whole lines are written. If the output
     // is blocked (a paused pager), it exits after a short wait all the same.
+    // A running `users import` takes the first two itself, to stop cleanly.
     let _ = ctrlc::set_handler(|| {
+        if import::interrupt() {
+            return;
+        }
         std::thread::spawn(|| {
             let _whole_lines = io::stdout().lock();
             std::process::exit(130);
@@ -146,6 +170,7 @@ fn main() -> ExitCode {
             eprintln!("usercom: {error}");
             ExitCode::from(exit_code(&error))
         }
+        Err(Failure::Reported(code)) => ExitCode::from(code),
         Err(Failure::Incomplete { received, error }) => {
             eprintln!(
                 "usercom: warning: the listing stopped early, after {received} item{}: {error}",
@@ -169,6 +194,8 @@ fn exit_code(error: &Error) -> u8 {
 enum Job<'a> {
     /// `usercom api …`.
     Api(&'a ArgMatches),
+    /// `usercom users import …`.
+    Import(&'a ArgMatches),
     /// An operation of the registry, built from its arguments.
     Operation {
         registration: &'static Registration,
@@ -189,6 +216,9 @@ fn job(matches: &ArgMatches) -> Result<Job<'_>, Failure> {
     let (name, matches) = matches
         .subcommand()
         .ok_or_else(|| usage(format!("which {group} command? see usercom {group} --help")))?;
+    if (group, name) == (import::GROUP, import::NAME) {
+        return Ok(Job::Import(matches));
+    }
     let registration = registry::find(&format!("{group}.{name}"))
         .ok_or_else(|| usage(format!("unknown command {group} {name}")))?;
     let args = match conversations::arguments(registration, matches) {
@@ -218,6 +248,14 @@ fn format_for(asked: Option<Format>, columns: &[Column]) -> Format {
 }
 
 fn run(cli: &Cli, matches: &ArgMatches) -> Result<(), Failure> {
+    if let Some((webhooks::NAME, matches)) = matches.subcommand() {
+        let key = if cli.demo {
+            usercom_fake::DEFAULT_API_KEY.to_owned()
+        } else {
+            api_key(cli)?
+        };
+        return webhooks::run(&key, cli.format, matches);
+    }
     let job = job(matches)?;
     // Kept alive while the command runs.
     let mut _demo = None;
@@ -234,6 +272,7 @@ fn run(cli: &Cli, matches: &ArgMatches) -> Result<(), Failure> {
     let client = Client::with_options(config, ClientOptions::default().retry(retry));
     match job {
         Job::Api(matches) => api::run(&client, cli.format, matches),
+        Job::Import(matches) => import::run(&client, cli.format, cli.concurrency, matches),
         Job::Operation {
             registration,
             operation,
@@ -260,7 +299,7 @@ fn run_operation(
     let columns = registration.columns;
     if let Some(pages) = operation.raw_pages(config) {
         let printer = Printer::new(format_for(format, columns), columns);
-        return listing::walk(client, pages, listing::Mode::from(matches), printer);
+        return listing::walk(client, pages, matches, printer);
     }
     let request = operation.request(config)?;
     let response = client.send_request(request, operation.idempotent())?;
@@ -287,10 +326,10 @@ fn run_operation(
     Ok(printer.finish()?)
 }
 
-/// The account from the flags or the environment, with the key from a file or the environment.
-fn account(cli: &Cli) -> Result<Config, Failure> {
+/// The API key, from `--api-key-file` or the environment.
+fn api_key(cli: &Cli) -> Result<String, Failure> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let key = match &cli.api_key_file {
+    Ok(match &cli.api_key_file {
         Some(path) => {
             let key = std::fs::read_to_string(path).map_err(|e| {
                 Failure::Usage(format!(
@@ -313,7 +352,13 @@ fn account(cli: &Cli) -> Result<Config, Failure> {
                  (or try --demo)"
             ))
         })?,
-    };
+    })
+}
+
+/// The account from the flags or the environment, with the key from a file or the environment.
+fn account(cli: &Cli) -> Result<Config, Failure> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let key = api_key(cli)?;
     let target = match (&cli.base_url, &cli.subdomain) {
         (Some(url), _) => Ok(url.clone()),
         (None, Some(name)) => Err(name.clone()),

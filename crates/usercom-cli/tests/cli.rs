@@ -793,3 +793,220 @@ fn a_listing_that_stops_early_prints_what_came_then_warns() {
     assert_eq!(json_lines(&failed), page_one);
     assert!(stderr(&failed).contains("HTTP 502"), "{}", stderr(&failed));
 }
+
+#[test]
+fn concurrent_paging_prints_what_sequential_paging_prints() {
+    let server = fake(FaultPlan::default());
+    let args = ["conversations", "list", "--all", "--format", "jsonl"];
+    let sequential = run(&mut usercom(&server), &args);
+    assert!(sequential.status.success(), "{}", stderr(&sequential));
+    let before = server.requests().len();
+    let concurrent = run(
+        &mut usercom(&server),
+        &[&args[..], &["--concurrency", "4"]].concat(),
+    );
+    assert!(concurrent.status.success(), "{}", stderr(&concurrent));
+    assert_eq!(stdout(&concurrent), stdout(&sequential));
+    assert_eq!(stdout(&concurrent).lines().count(), 250);
+    // Three pages of 100, each asked for once.
+    let mut pages: Vec<Option<String>> = server.requests()[before..]
+        .iter()
+        .map(|r| r.query.clone())
+        .collect();
+    pages.sort();
+    assert_eq!(pages, [None, Some("page=2".into()), Some("page=3".into())]);
+
+    let zero = run(
+        &mut usercom(&server),
+        &[&args[..], &["--concurrency", "0"]].concat(),
+    );
+    assert_eq!(zero.status.code(), Some(2), "{}", stderr(&zero));
+}
+
+/// The users command lines of the issue, as written (with the fake's ids for `42`).
+#[test]
+fn users_commands_of_the_issue_work_as_written() {
+    let server = fake(FaultPlan::default());
+    // `usercom users list --all --format jsonl`: one line per user, as the server sent it.
+    let listed = run(
+        &mut usercom(&server),
+        &["users", "list", "--all", "--format", "jsonl"],
+    );
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let through_api = run(
+        &mut usercom(&server),
+        &["api", "GET", "users/", "--all", "--format", "jsonl"],
+    );
+    assert_eq!(stdout(&listed), stdout(&through_api));
+    let users = json_lines(&listed);
+    assert!(users.len() > 3);
+
+    // `usercom users get 42 --format json`
+    let user = &users[1];
+    let id = user["id"].as_i64().unwrap().to_string();
+    let got = run(
+        &mut usercom(&server),
+        &["users", "get", &id, "--format", "json"],
+    );
+    assert!(got.status.success(), "{}", stderr(&got));
+    assert_eq!(&serde_json::from_str::<Value>(&stdout(&got)).unwrap(), user);
+
+    // `usercom users upsert --data '{"custom_id": …, "email": "…", "plan": "pro"}'`
+    let data = r#"{"custom_id": "user@123", "email": "acct17@example.com", "plan": "pro"}"#;
+    let upserted = run(&mut usercom(&server), &["users", "upsert", "--data", data]);
+    assert!(upserted.status.success(), "{}", stderr(&upserted));
+    let answer = &json_lines(&upserted)[0];
+    assert_eq!(answer["created"], true);
+    let new_id = answer["id"].as_i64().unwrap().to_string();
+    let request = server.requests().pop().unwrap();
+    assert_eq!(request.path, "/api/public/users/update_or_create/");
+    assert_eq!(
+        serde_json::from_str::<Value>(&request.body).unwrap(),
+        serde_json::from_str::<Value>(data).unwrap()
+    );
+    let again = run(&mut usercom(&server), &["users", "upsert", "--data", data]);
+    assert_eq!(json_lines(&again)[0]["created"], false);
+    assert_eq!(json_lines(&again)[0]["id"].to_string(), new_id);
+
+    // `usercom users get --custom-id 'user@123' --format json`
+    let by_custom_id = run(
+        &mut usercom(&server),
+        &[
+            "users",
+            "get",
+            "--custom-id",
+            "user@123",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(by_custom_id.status.success(), "{}", stderr(&by_custom_id));
+    let found: Value = serde_json::from_str(&stdout(&by_custom_id)).unwrap();
+    assert_eq!(
+        (found["id"].to_string(), &found["plan"]),
+        (new_id.clone(), &Value::from("pro"))
+    );
+    assert_eq!(
+        server.requests().pop().unwrap().path,
+        "/api/public/users-by-id/user@123/"
+    );
+
+    // `usercom users find --email … --format json`, and `--many`, `--key`, `--phone`.
+    let email = user["email"].as_str().unwrap();
+    let find = |args: &[&str]| {
+        let output = run(
+            &mut usercom(&server),
+            &[&["users", "find"][..], args, &["--format", "json"]].concat(),
+        );
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        serde_json::from_str::<Value>(&stdout(&output)).unwrap()
+    };
+    assert_eq!(find(&["--email", email])["id"], user["id"]);
+    let shared = users
+        .iter()
+        .filter_map(|u| u["email"].as_str())
+        .find(|e| users.iter().filter(|u| u["email"] == *e).count() > 1)
+        .expect("the fake has users sharing an email");
+    let many = find(&["--email", shared, "--many"]);
+    let sharing: Vec<&Value> = users.iter().filter(|u| u["email"] == shared).collect();
+    assert_eq!(many.as_array().unwrap().len(), sharing.len());
+    let key = user["user_key"].as_str().unwrap();
+    assert_eq!(find(&["--key", key])["id"], user["id"]);
+    let with_phone = users
+        .iter()
+        .find(|u| u["phone_number"].is_string())
+        .expect("the fake has users with a phone number");
+    let phone = with_phone["phone_number"].as_str().unwrap();
+    assert_eq!(find(&["--phone", phone])["id"], with_phone["id"]);
+    assert_eq!(
+        server.requests().pop().unwrap().query.unwrap(),
+        format!("phone_number={}", phone.replace('+', "%2B"))
+    );
+
+    // `usercom users set-attributes 42 --data '{"plan": "pro", "seats": 5}'`
+    let set = run(
+        &mut usercom(&server),
+        &[
+            "users",
+            "set-attributes",
+            &id,
+            "--data",
+            r#"{"plan": "pro", "seats": 5}"#,
+        ],
+    );
+    assert!(set.status.success(), "{}", stderr(&set));
+    let request = server.requests().pop().unwrap();
+    assert_eq!(
+        (request.path, request.body),
+        (
+            format!("/api/public/users/{id}/set_multiple_attributes/"),
+            r#"{"plan":"pro","seats":5}"#.to_owned()
+        )
+    );
+
+    // `usercom users tag 42 vip`: the tag's name comes after the id.
+    let tagged = run(&mut usercom(&server), &["users", "tag", &id, "vip"]);
+    assert!(tagged.status.success(), "{}", stderr(&tagged));
+    let request = server.requests().pop().unwrap();
+    assert_eq!(
+        (request.path, request.body),
+        (
+            format!("/api/public/users/{id}/add_tag/"),
+            r#"{"name":"vip"}"#.to_owned()
+        )
+    );
+    let after = run(
+        &mut usercom(&server),
+        &["users", "get", &id, "--format", "json"],
+    );
+    let after: Value = serde_json::from_str(&stdout(&after)).unwrap();
+    assert_eq!(
+        (&after["plan"], &after["seats"]),
+        (&Value::from("pro"), &Value::from(5))
+    );
+    assert!(
+        after["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "vip")
+    );
+    let by_custom_id = run(
+        &mut usercom(&server),
+        &["users", "tag", "--custom-id", "user@123", "vip"],
+    );
+    assert!(by_custom_id.status.success(), "{}", stderr(&by_custom_id));
+    assert_eq!(
+        server.requests().pop().unwrap().path,
+        "/api/public/users-by-id/user@123/add_tag/"
+    );
+
+    // `usercom users delete 42`: nothing printed; the user is gone.
+    let deleted = run(&mut usercom(&server), &["users", "delete", &new_id]);
+    assert!(deleted.status.success(), "{}", stderr(&deleted));
+    assert_eq!(stdout(&deleted), "");
+    let gone = run(&mut usercom(&server), &["users", "get", &new_id]);
+    assert_eq!(gone.status.code(), Some(3), "{}", stderr(&gone));
+
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["users", "tag", "user@123", "vip"],
+            "a custom id goes with --custom-id",
+        ),
+        (
+            &["users", "tag", "--custom-id", "a", "vip", "gold"],
+            "unexpected argument 'gold'",
+        ),
+        (
+            &["users", "tag", "5", "vip", "--name", "gold"],
+            "cannot be used with",
+        ),
+        (&["users", "tag", "5"], "--name"),
+        (
+            &["users", "find", "--format", "json"],
+            "exactly one of key, email and phone",
+        ),
+    ];
+    let server = fake(FaultPlan::default());
+    assert_usage_errors(&server, cases);
+}

@@ -88,7 +88,91 @@ conformance!(
     the_rate_limit_paces_every_request_of_a_client_and_its_clones,
     the_key_never_shows_in_errors_config_client_or_logs,
     raw_items_are_what_the_server_sent_and_typed_items_keep_every_field,
+    concurrent_paging_gives_the_same_items_in_the_same_order,
+    concurrent_paging_survives_faults_and_delivers_each_item_once,
+    a_429_holds_back_every_request_of_the_client,
 );
+
+fn concurrent_paging_gives_the_same_items_in_the_same_order<H: Harness>() {
+    let (server, h) = plain::<H>(1_000);
+    let sequential = ids(&h, ListConversations::all());
+    let requests_before = server.requests().len();
+    let concurrent: Vec<i64> = h
+        .collect(
+            h.client()
+                .paginate_concurrently(ListConversations::all(), 4),
+        )
+        .into_iter()
+        .map(|item| item.unwrap().id)
+        .collect();
+    assert_eq!(concurrent, sequential);
+    let mut pages: Vec<Option<String>> = server.requests()[requests_before..]
+        .iter()
+        .map(|r| r.query.clone())
+        .collect();
+    pages.sort();
+    let mut expected: Vec<Option<String>> = (1..=10)
+        .map(|page| (page > 1).then(|| format!("page={page}")))
+        .collect();
+    expected.sort();
+    assert_eq!(pages, expected, "each page exactly once");
+}
+
+fn concurrent_paging_survives_faults_and_delivers_each_item_once<H: Harness>() {
+    let plan = FaultPlan::default()
+        .on(LIST, 3, Fault::html(502))
+        .on(LIST, 5, Fault::ResetMidBody)
+        .on(LIST, 6, Fault::retry_after(429, "0"))
+        .on(LIST, 8, Fault::status(504));
+    let (_server, h) = start::<H>(1_000, plan, options());
+    let ids: Vec<i64> = h
+        .collect(
+            h.client()
+                .paginate_concurrently(ListConversations::all(), 8),
+        )
+        .into_iter()
+        .map(|item| item.unwrap().id)
+        .collect();
+    assert_eq!(ids.len(), 1_000);
+    assert!(
+        ids.windows(2).all(|w| w[0] > w[1]),
+        "lost, repeated or out of order"
+    );
+}
+
+fn a_429_holds_back_every_request_of_the_client<H: Harness>() {
+    // One request of a 30-page listing is throttled for a second. Without a shared pause the
+    // other workers would fetch the remaining pages during that second, before the retry;
+    // with it, only those that had already passed the pause can.
+    let plan = FaultPlan::default().on(LIST, 3, Fault::retry_after(429, "1"));
+    let (server, h) = start::<H>(3_000, plan, options());
+    let started = Instant::now();
+    let count = h
+        .collect(
+            h.client()
+                .paginate_concurrently(ListConversations::all(), 4),
+        )
+        .into_iter()
+        .map(Result::unwrap)
+        .count();
+    assert_eq!(count, 3_000);
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    let requests = server.requests();
+    let throttled = requests.iter().position(|r| r.status == 429).unwrap();
+    let page = requests[throttled].query.clone();
+    let between = requests[throttled + 1..]
+        .iter()
+        .position(|r| r.query == page)
+        .unwrap();
+    assert!(
+        between < 10,
+        "{between} pages were fetched during the 429's wait: {:?}",
+        requests
+            .iter()
+            .map(|r| (r.query.clone(), r.status))
+            .collect::<Vec<_>>()
+    );
+}
 
 mod send_request {
     //! `send_request` differs only in being blocking or async, so each client gets a line.

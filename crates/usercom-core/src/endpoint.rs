@@ -510,6 +510,10 @@ impl<E: PagedEndpoint> Endpoint for RawItems<E> {
     fn query(&self) -> Query {
         self.0.query()
     }
+
+    fn body(&self) -> Result<Option<Vec<u8>>, Error> {
+        self.0.body()
+    }
 }
 
 impl<E: PagedEndpoint> PagedEndpoint for RawItems<E> {

@@ -12,7 +12,9 @@
 //!   builds its request, [`Config::parse`] decodes the answer or returns an [`Error`]),
 //!   [`Paginator`] and [`Listing`] (follow `next` links safely), [`retry`], and the
 //!   [`registry`] of every operation;
-//! - the API groups under [`api`] (re-exported at the root: [`conversations`], [`tags`]),
+//! - the API groups under [`api`] (re-exported at the root: [`conversations`], [`users`],
+//!   [`companies`], [`deals`], [`products`], [`activities`], [`attributes`], [`events`],
+//!   [`tags`], [`lists`], [`segments`]),
 //!   each a module of models, operations and the calls every client offers through [`Api`].
 //!
 //! # Driving the core with your own HTTP client
@@ -55,6 +57,7 @@
 //! ```
 
 pub mod api;
+pub mod concurrent;
 pub mod config;
 pub mod endpoint;
 pub mod error;
@@ -65,8 +68,13 @@ pub mod options;
 pub mod registry;
 pub mod retry;
 pub mod selector;
+pub mod webhooks;
 
-pub use api::{Api, conversations, tags};
+pub use api::{
+    Api, activities, attributes, companies, conversations, deals, events, lists, products,
+    segments, tags, users,
+};
+pub use concurrent::Concurrent;
 pub use config::{ApiKey, Config};
 pub use endpoint::{Endpoint, Envelope, PagedEndpoint, Raw, RawItems, RawJson};
 pub use error::{

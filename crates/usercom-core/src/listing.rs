@@ -119,7 +119,9 @@ enum State {
 impl<T: DeserializeOwned> Paginator<T> {
     /// A paginator that starts with the operation's own request.
     pub fn new<E: PagedEndpoint<Item = T> + ?Sized>(config: Config, endpoint: &E) -> Self {
-        let state = match config.url(endpoint) {
+        // A listing's input is checked as a single call's is: `body()` is where an
+        // operation refuses bad input, even one that sends no body.
+        let state = match endpoint.body().and_then(|_| config.url(endpoint)) {
             Ok(url) => State::Next(url),
             Err(error) => State::Invalid(error.to_string()),
         };
@@ -238,6 +240,24 @@ impl<T: DeserializeOwned> Paginator<T> {
     /// The stable name of the operation being listed.
     pub fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// The URL of the next page to request, if the listing goes on.
+    pub fn next_url(&self) -> Option<&Url> {
+        match &self.state {
+            State::Next(url) => Some(url),
+            _ => None,
+        }
+    }
+
+    /// The config requests are built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The HTTP method of every page's request.
+    pub fn method(&self) -> &Method {
+        &self.method
     }
 }
 
@@ -371,6 +391,17 @@ impl<T: DeserializeOwned> Listing<T> {
     /// How many pages have been received.
     pub fn pages(&self) -> u64 {
         self.pages.pages()
+    }
+
+    /// The stable name of the operation being listed.
+    pub fn name(&self) -> &'static str {
+        self.pages.name()
+    }
+
+    /// How many items of the pages received are not yet delivered: 0 right after the last
+    /// item of a page, so a caller can tell where pages end.
+    pub fn buffered(&self) -> usize {
+        self.buffer.len()
     }
 }
 

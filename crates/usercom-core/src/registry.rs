@@ -52,22 +52,32 @@ impl Column {
     }
 }
 
-/// How a model is shown as a table or CSV: one description per model, used by the CLI.
+/// How a model is shown as a table or CSV (one description per model, used by the CLI),
+/// and whether its objects are open.
 pub trait Tabular {
     /// The columns, in order. Empty: the model has no table form (JSON is shown instead).
     const COLUMNS: &'static [Column];
+
+    /// Whether its objects carry keys of the account's own (custom attributes, which v2
+    /// flattens into users, companies and deals), so that which keys an answer holds varies
+    /// from account to account. The fake server's shape check compares only the types of
+    /// the keys both sides have inside an open object.
+    const OPEN: bool = false;
 }
 
 impl Tabular for Value {
     const COLUMNS: &'static [Column] = &[];
+    const OPEN: bool = true;
 }
 
 impl<T: Tabular> Tabular for Vec<T> {
     const COLUMNS: &'static [Column] = T::COLUMNS;
+    const OPEN: bool = T::OPEN;
 }
 
 impl<T: Tabular> Tabular for Option<T> {
     const COLUMNS: &'static [Column] = T::COLUMNS;
+    const OPEN: bool = T::OPEN;
 }
 
 /// An operation that can be registered: an [`Endpoint`] whose arguments are its serde form.
@@ -114,6 +124,8 @@ pub struct Registration {
     pub paged: bool,
     /// Table and CSV columns of its output (of one item, for a listing).
     pub columns: &'static [Column],
+    /// Whether its output (one item, for a listing) is open: see [`Tabular::OPEN`].
+    pub open: bool,
     build: fn(Value) -> Result<Box<dyn DynOperation>, Error>,
     schema: fn() -> schemars::Schema,
 }
@@ -142,6 +154,7 @@ impl Registration {
             paths: E::PATHS,
             paged: false,
             columns: <E::Output as Tabular>::COLUMNS,
+            open: <E::Output as Tabular>::OPEN,
             build: build_single::<E>,
             schema: schema_of::<E>,
         }
@@ -159,6 +172,7 @@ impl Registration {
             paths: E::PATHS,
             paged: true,
             columns: <E::Item as Tabular>::COLUMNS,
+            open: <E::Item as Tabular>::OPEN,
             build: build_paged::<E>,
             schema: schema_of::<E>,
         }

@@ -424,6 +424,35 @@ impl SeedSequence {
     }
 }
 
+/// A pause shared by every request of a client: a 429's wait holds back every request in
+/// flight, not just the one that met it (the rate limit is the account's, not the
+/// request's). Time comes in from the caller; the core never reads a clock.
+#[derive(Debug, Default)]
+pub struct Throttle(std::sync::Mutex<Option<std::time::Instant>>);
+
+impl Throttle {
+    /// Holds every request back until `until` (a later hold wins).
+    pub fn hold_until(&self, until: std::time::Instant) {
+        let mut held = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held.is_none_or(|current| current < until) {
+            *held = Some(until);
+        }
+    }
+
+    /// How long a request about to go at `now` must wait first, if at all.
+    pub fn wait_from(&self, now: std::time::Instant) -> Option<Duration> {
+        let held = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        held.and_then(|until| until.checked_duration_since(now))
+            .filter(|wait| !wait.is_zero())
+    }
+}
+
 /// How many attempts a client made for a response it hands back, in the response's
 /// extensions: [`Config::parse`](crate::Config::parse) names them in the error it makes of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -715,6 +744,17 @@ mod tests {
         assert_eq!(err.attempts(), 3);
         assert!(!err.to_string().contains("s3cr3tk3y"), "{err}");
         assert_eq!(retry.finish(Ok(7), &key).unwrap(), 7);
+    }
+
+    #[test]
+    fn a_throttle_holds_until_its_latest_hold() {
+        let throttle = Throttle::default();
+        let now = std::time::Instant::now();
+        assert_eq!(throttle.wait_from(now), None);
+        throttle.hold_until(now + Duration::from_secs(2));
+        throttle.hold_until(now + Duration::from_secs(1));
+        assert_eq!(throttle.wait_from(now), Some(Duration::from_secs(2)));
+        assert_eq!(throttle.wait_from(now + Duration::from_secs(3)), None);
     }
 
     #[test]

@@ -347,9 +347,11 @@ fn tags_fixtures_cover_every_kind_of_answer() {
 
     let users = parse(&tag_op::<ListTagUsers>(31), "tags/users-documented").unwrap();
     assert_eq!(users.results.len(), 2);
-    assert_eq!(users.results[0]["companies"][0]["id"], 14);
+    let memberships = users.results[0].companies.as_deref().unwrap_or_default();
+    assert_eq!(memberships[0].id, 14);
     let companies = parse(&tag_op::<ListTagCompanies>(31), "tags/companies-documented").unwrap();
-    assert_eq!(companies.results[0]["tags"][0]["name"], "My tag");
+    let tags = companies.results[0].tags.as_deref().unwrap_or_default();
+    assert_eq!(tags[0].name, "My tag");
 
     let err = parse(
         &usercom_core::tags::CreateTag::new("vip"),

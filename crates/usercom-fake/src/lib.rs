@@ -81,6 +81,7 @@ pub struct FakeOptions {
     api_key: String,
     faults: FaultPlan,
     request_log: usize,
+    latency: Duration,
 }
 
 impl Default for FakeOptions {
@@ -92,6 +93,7 @@ impl Default for FakeOptions {
             api_key: DEFAULT_API_KEY.to_owned(),
             faults: FaultPlan::default(),
             request_log: DEFAULT_REQUEST_LOG,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -154,6 +156,13 @@ impl FakeOptions {
     /// [`FakeServer::requests_seen`].
     pub fn request_log(mut self, requests: usize) -> Self {
         self.request_log = requests;
+        self
+    }
+
+    /// A fixed delay before every response (default none), as a distant server adds: with
+    /// it, fetching pages several at a time pays off as it does against the real API.
+    pub fn latency(mut self, delay: Duration) -> Self {
+        self.latency = delay;
         self
     }
 
@@ -595,8 +604,14 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("18446744073709551615 conversations"), "{err}");
         assert!(err.contains(&MAX_ITEMS.to_string()), "{err}");
-        let err = FakeOptions::default().size("deals", 1).check().unwrap_err();
-        assert!(err.contains("\"deals\"") && err.contains("tags"), "{err}");
+        let err = FakeOptions::default()
+            .size("no-such-collection", 1)
+            .check()
+            .unwrap_err();
+        assert!(
+            err.contains("\"no-such-collection\"") && err.contains("tags"),
+            "{err}"
+        );
         assert_eq!(
             FakeOptions::default().size("tags", MAX_ITEMS).check(),
             Ok(())

@@ -61,6 +61,9 @@ async fn handle(State(state): State<Arc<FakeState>>, request: Request) -> Respon
         )
         .into_response();
     };
+    if !state.options.latency.is_zero() {
+        tokio::time::sleep(state.options.latency).await;
+    }
     match &fault {
         Some(Fault::ResetBeforeResponse) => {
             record(0, &body);

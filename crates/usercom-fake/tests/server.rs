@@ -56,8 +56,8 @@ fn sizes_beyond_the_limit_are_refused_clearly() {
         "{message}"
     );
     assert!(message.contains(&MAX_ITEMS.to_string()), "{message}");
-    let err = FakeServer::start(FakeOptions::default().size("deals", 3)).unwrap_err();
-    assert!(err.to_string().contains("\"deals\""), "{err}");
+    let err = FakeServer::start(FakeOptions::default().size("no-such-collection", 3)).unwrap_err();
+    assert!(err.to_string().contains("\"no-such-collection\""), "{err}");
 
     // The largest account there may be still pages.
     let server = FakeServer::start(FakeOptions::default().size("tags", MAX_ITEMS)).unwrap();
@@ -147,7 +147,12 @@ fn a_server_started_on_a_listener_of_ones_own_answers_at_once() {
 fn unknown_paths_other_methods_and_missing_slashes() {
     let server = FakeServer::start(FakeOptions::default().conversations(3)).unwrap();
     let raw = Raw::new(&server);
-    for path in ["deals/", "conversations/1/messages/", "users/20000000/", ""] {
+    for path in [
+        "no-such-resource/",
+        "conversations/1/messages/",
+        "users/19999999/",
+        "",
+    ] {
         let answer = raw.get(path);
         assert_eq!(answer.status, 404, "{path}");
         assert_eq!(answer.json(), json!({"detail": "Not found."}), "{path}");
@@ -159,7 +164,7 @@ fn unknown_paths_other_methods_and_missing_slashes() {
         post.json(),
         json!({"detail": "Method \"POST\" not allowed."})
     );
-    let delete = raw.send("DELETE", "users/20000000/conversations/", None);
+    let delete = raw.send("DELETE", "users/19999999/conversations/", None);
     assert_eq!(delete.headers["allow"], "GET, POST");
 
     let moved = raw.get("tags/1400/users?page=2");

@@ -36,7 +36,8 @@ fn kind_of(field: &str) -> Option<Kind> {
         "key" | "user_key" => Kind::UserKey,
         "phone_number" | "phone_numbers" => Kind::Phone,
         "last_ip" | "ip_address" | "ip" => Kind::Ip,
-        "custom_id" | "user_custom_id" | "company_custom_id" => Kind::CustomId,
+        "custom_id" | "user_custom_id" | "company_custom_id" | "product_custom_id"
+        | "products_custom_id" => Kind::CustomId,
         "content" => Kind::Content,
         _ => return None,
     })

@@ -42,6 +42,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 pub use futures_util::future::BoxFuture;
 pub use futures_util::stream::BoxStream;
+use futures_util::stream::FuturesUnordered;
 pub use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 pub use usercom_core::{
@@ -49,8 +50,9 @@ pub use usercom_core::{
     RateLimit, RetryPolicy, Selector, api, conversations, tags,
 };
 
-use usercom_core::retry::SeedSequence;
-use usercom_core::{Decision, Listing, Retry, Step, TransportErrorKind};
+use usercom_core::concurrent::Poll;
+use usercom_core::retry::{SeedSequence, Throttle};
+use usercom_core::{Concurrent, Decision, Listing, Retry, Step, TransportErrorKind};
 
 type Http = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
@@ -63,6 +65,7 @@ pub struct Client {
     options: ClientOptions,
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
     seeds: Arc<SeedSequence>,
+    throttle: Arc<Throttle>,
 }
 
 impl std::fmt::Debug for Client {
@@ -122,6 +125,7 @@ impl Client {
                 ))
             }),
             seeds: Arc::new(SeedSequence::random()),
+            throttle: Arc::new(Throttle::default()),
             options,
         }
     }
@@ -171,13 +175,21 @@ impl Client {
         let mut retry = Retry::for_call(&self.options, request.method(), self.seeds.next())
             .idempotent(idempotent);
         loop {
+            if let Some(wait) = self.throttle.wait_from(Instant::now()) {
+                tokio::time::sleep(wait).await;
+            }
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
             }
             let timeout = retry.attempt_timeout(started.elapsed());
             let result = self.execute_within(request.clone(), timeout).await;
+            let throttled = matches!(&result, Ok(r) if r.status() == 429);
             match retry.after(&result, jiff::Timestamp::now(), started.elapsed()) {
                 Decision::RetryAfter(wait) => {
+                    if throttled {
+                        // The account is rate limited: every request of this client waits.
+                        self.throttle.hold_until(Instant::now() + wait);
+                    }
                     tracing::info!(
                         operation = name,
                         method = %request.method(),
@@ -301,6 +313,48 @@ impl Api for Client {
                 }
             }
         })
+        .boxed()
+    }
+
+    fn items_concurrently<T>(&self, driver: Concurrent<T>) -> BoxStream<'static, Result<T, Error>>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        type Answer = (u64, Result<http::Response<Bytes>, Error>, u32);
+        let name = driver.name();
+        let in_flight = FuturesUnordered::<BoxFuture<'static, Answer>>::new();
+        let state = (self.clone(), driver, in_flight);
+        futures_util::stream::unfold(
+            state,
+            move |(client, mut driver, mut in_flight)| async move {
+                loop {
+                    match driver.poll() {
+                        Poll::Item(item) => return Some((Ok(item), (client, driver, in_flight))),
+                        Poll::Failed(error) => {
+                            return Some((Err(error), (client, driver, in_flight)));
+                        }
+                        Poll::End => return None,
+                        Poll::Pending => {
+                            while let Some((page, request)) = driver.next_request() {
+                                let client = client.clone();
+                                in_flight.push(Box::pin(async move {
+                                    let (response, retry) =
+                                        client.call_with_retries(request, name, true).await;
+                                    (page, response, retry.attempts())
+                                }));
+                            }
+                            let Some((page, response, attempts)) = in_flight.next().await else {
+                                let error = Error::invalid_input(
+                                    "the listing waits for an answer that cannot come",
+                                );
+                                return Some((Err(error), (client, driver, in_flight)));
+                            };
+                            driver.receive(page, response, attempts);
+                        }
+                    }
+                }
+            },
+        )
         .boxed()
     }
 }

@@ -32,7 +32,7 @@
 mod resolver;
 
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 use governor::clock::Clock;
@@ -43,7 +43,9 @@ pub use usercom_core::{
     RateLimit, RetryPolicy, Selector, api, conversations, tags,
 };
 
-use usercom_core::{Decision, Listing, Retry, Step, TransportErrorKind};
+use usercom_core::concurrent::Poll;
+use usercom_core::retry::Throttle;
+use usercom_core::{Concurrent, Decision, Listing, Retry, Step, TransportErrorKind};
 
 /// A blocking User.com client. Cheap to clone; clones share the connection pool and the
 /// rate limit.
@@ -54,6 +56,7 @@ pub struct Client {
     options: ClientOptions,
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
     seeds: Arc<usercom_core::retry::SeedSequence>,
+    throttle: Arc<Throttle>,
 }
 
 impl std::fmt::Debug for Client {
@@ -81,6 +84,8 @@ impl Client {
             // The core sets every header; ureq adds none of its own.
             .user_agent("")
             .accept("")
+            // Concurrent listings and imports keep several connections busy; keep them.
+            .max_idle_connections_per_host(32)
             .timeout_connect(Some(options.connect_timeout))
             .timeout_per_call(Some(options.request_timeout))
             .build();
@@ -100,6 +105,7 @@ impl Client {
                 ))
             }),
             seeds: Arc::new(usercom_core::retry::SeedSequence::random()),
+            throttle: Arc::new(Throttle::default()),
             options,
         }
     }
@@ -147,11 +153,19 @@ impl Client {
         let mut retry = Retry::for_call(&self.options, request.method(), self.seeds.next())
             .idempotent(idempotent);
         loop {
+            if let Some(wait) = self.throttle.wait_from(Instant::now()) {
+                std::thread::sleep(wait);
+            }
             self.wait_for_rate_limit();
             let timeout = retry.attempt_timeout(started.elapsed());
             let result = self.execute_within(request.clone(), timeout);
+            let throttled = matches!(&result, Ok(r) if r.status() == 429);
             match retry.after(&result, jiff::Timestamp::now(), started.elapsed()) {
                 Decision::RetryAfter(wait) => {
+                    if throttled {
+                        // The account is rate limited: every request of this client waits.
+                        self.throttle.hold_until(Instant::now() + wait);
+                    }
                     tracing::info!(
                         operation = name,
                         method = %request.method(),
@@ -256,7 +270,18 @@ impl Api for Client {
         Items {
             client: self.clone(),
             name: pages.name(),
-            listing: Listing::new(pages),
+            source: Source::Pages(Box::new(Listing::new(pages))),
+        }
+    }
+
+    fn items_concurrently<T>(&self, driver: Concurrent<T>) -> Items<T>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        Items {
+            client: self.clone(),
+            name: driver.name(),
+            source: Source::Concurrent(Box::new(Workers::new(driver))),
         }
     }
 }
@@ -269,7 +294,104 @@ impl Api for Client {
 pub struct Items<T> {
     client: Client,
     name: &'static str,
-    listing: Listing<T>,
+    source: Source<T>,
+}
+
+enum Source<T> {
+    /// One page after another, on the caller's thread.
+    Pages(Box<Listing<T>>),
+    /// Several pages at once, on worker threads of this listing.
+    Concurrent(Box<Workers<T>>),
+}
+
+type Answer = (u64, Result<http::Response<Vec<u8>>, Error>, u32);
+
+/// The worker threads of one concurrent listing: started at its first request, as many as
+/// it may have in flight, stopped when it is dropped.
+struct Workers<T> {
+    driver: Concurrent<T>,
+    jobs: Option<mpsc::Sender<(u64, http::Request<Vec<u8>>)>>,
+    answers: Option<mpsc::Receiver<Answer>>,
+    in_flight: usize,
+    pages: u64,
+}
+
+impl<T: DeserializeOwned> Workers<T> {
+    fn new(driver: Concurrent<T>) -> Self {
+        Self {
+            driver,
+            jobs: None,
+            answers: None,
+            in_flight: 0,
+            pages: 0,
+        }
+    }
+
+    fn start(&mut self, client: &Client, name: &'static str, count: usize) -> Result<(), Error> {
+        let (jobs, queue) = mpsc::channel::<(u64, http::Request<Vec<u8>>)>();
+        let (done, answers) = mpsc::channel::<Answer>();
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..count.max(1) {
+            let (client, queue, done) = (client.clone(), Arc::clone(&queue), done.clone());
+            std::thread::Builder::new()
+                .name(format!("usercom {name}"))
+                .spawn(move || {
+                    loop {
+                        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                        let Ok((page, request)) = job else { return };
+                        let (response, retry) = client.call_with_retries(request, name, true);
+                        if done.send((page, response, retry.attempts())).is_err() {
+                            return;
+                        }
+                    }
+                })
+                .map_err(|e| Error::transport(TransportErrorKind::Io, e))?;
+        }
+        self.jobs = Some(jobs);
+        self.answers = Some(answers);
+        Ok(())
+    }
+
+    fn next(&mut self, client: &Client, name: &'static str) -> Option<Result<T, Error>> {
+        loop {
+            match self.driver.poll() {
+                Poll::Item(item) => return Some(Ok(item)),
+                Poll::Failed(error) => return Some(Err(error)),
+                Poll::End => return None,
+                Poll::Pending => {
+                    while let Some((page, request)) = self.driver.next_request() {
+                        if self.jobs.is_none()
+                            && let Err(error) =
+                                self.start(client, name, self.driver.max_in_flight())
+                        {
+                            return Some(Err(error));
+                        }
+                        let sent = self
+                            .jobs
+                            .as_ref()
+                            .is_some_and(|jobs| jobs.send((page, request)).is_ok());
+                        if !sent {
+                            return Some(Err(Error::invalid_input(
+                                "the listing's workers stopped",
+                            )));
+                        }
+                        self.in_flight += 1;
+                    }
+                    let answer = self.answers.as_ref().and_then(|answers| {
+                        (self.in_flight > 0).then(|| answers.recv().ok()).flatten()
+                    });
+                    let Some((page, response, attempts)) = answer else {
+                        return Some(Err(Error::invalid_input(
+                            "the listing waits for an answer that cannot come",
+                        )));
+                    };
+                    self.in_flight -= 1;
+                    self.pages += 1;
+                    self.driver.receive(page, response, attempts);
+                }
+            }
+        }
+    }
 }
 
 impl<T> std::fmt::Debug for Items<T> {
@@ -281,9 +403,21 @@ impl<T> std::fmt::Debug for Items<T> {
 }
 
 impl<T: DeserializeOwned> Items<T> {
+    /// How many items of the pages fetched are not yet yielded: 0 right after the last item
+    /// of a page, so a caller can print or store a listing a page at a time.
+    pub fn buffered(&self) -> usize {
+        match &self.source {
+            Source::Pages(listing) => listing.buffered(),
+            Source::Concurrent(workers) => workers.driver.buffered(),
+        }
+    }
+
     /// How many pages have been fetched so far.
     pub fn pages_fetched(&self) -> u64 {
-        self.listing.pages()
+        match &self.source {
+            Source::Pages(listing) => listing.pages(),
+            Source::Concurrent(workers) => workers.pages,
+        }
     }
 }
 
@@ -291,14 +425,18 @@ impl<T: DeserializeOwned> Iterator for Items<T> {
     type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let listing = match &mut self.source {
+            Source::Pages(listing) => listing,
+            Source::Concurrent(workers) => return workers.next(&self.client, self.name),
+        };
         loop {
-            match self.listing.step() {
+            match listing.step() {
                 Step::Item(item) => return Some(Ok(item)),
                 Step::Failed(error) => return Some(Err(error)),
                 Step::End => return None,
                 Step::Send(request) => {
                     let (response, retry) = self.client.call_with_retries(request, self.name, true);
-                    self.listing.receive(response, retry.attempts());
+                    listing.receive(response, retry.attempts());
                 }
             }
         }

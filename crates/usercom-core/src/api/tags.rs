@@ -9,12 +9,12 @@
 //! | [`ListTagUsers`] `tags.users` | `GET /tags/{id}/users/` |
 //! | [`ListTagCompanies`] `tags.companies` | `GET /tags/{id}/companies/` |
 //!
-//! The users and companies that carry a tag arrive as JSON objects, every field kept.
-
 use http::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::api::companies::Company;
+use crate::api::users::User;
 use crate::endpoint::{Endpoint, PagedEndpoint, Path, json_body_except};
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error, Page};
@@ -185,7 +185,7 @@ impl ListTagUsers {
 }
 
 impl Endpoint for ListTagUsers {
-    type Output = Page<Value>;
+    type Output = Page<User>;
     const NAME: &'static str = "tags.users";
     const METHOD: Method = Method::GET;
     const PATHS: &'static [&'static str] = &["tags/{id}/users/"];
@@ -196,7 +196,7 @@ impl Endpoint for ListTagUsers {
 }
 
 impl PagedEndpoint for ListTagUsers {
-    type Item = Value;
+    type Item = User;
 }
 
 /// List the companies that carry a tag.
@@ -216,7 +216,7 @@ impl ListTagCompanies {
 }
 
 impl Endpoint for ListTagCompanies {
-    type Output = Page<Value>;
+    type Output = Page<Company>;
     const NAME: &'static str = "tags.companies";
     const METHOD: Method = Method::GET;
     const PATHS: &'static [&'static str] = &["tags/{id}/companies/"];
@@ -227,7 +227,7 @@ impl Endpoint for ListTagCompanies {
 }
 
 impl PagedEndpoint for ListTagCompanies {
-    type Item = Value;
+    type Item = Company;
 }
 
 /// The tags group.
@@ -275,12 +275,12 @@ impl<'a, C: Api> Tags<'a, C> {
     }
 
     /// Every user that carries the tag.
-    pub fn users(&self, id: i64) -> C::Items<Value> {
+    pub fn users(&self, id: i64) -> C::Items<User> {
         self.0.paginate(ListTagUsers::new(id))
     }
 
     /// Every company that carries the tag.
-    pub fn companies(&self, id: i64) -> C::Items<Value> {
+    pub fn companies(&self, id: i64) -> C::Items<Company> {
         self.0.paginate(ListTagCompanies::new(id))
     }
 }

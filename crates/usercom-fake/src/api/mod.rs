@@ -4,8 +4,15 @@
 //! [`crate::routing`]), built mostly from the generic handlers of [`crate::handlers`]. Adding
 //! a group is a module here and a line in [`GROUPS`].
 
+pub(crate) mod activities;
+pub(crate) mod attributes;
 pub(crate) mod companies;
 pub(crate) mod conversations;
+pub(crate) mod deals;
+pub(crate) mod events;
+pub(crate) mod lists;
+pub(crate) mod products;
+pub(crate) mod segments;
 pub(crate) mod tags;
 pub(crate) mod users;
 
@@ -28,6 +35,13 @@ pub(crate) static GROUPS: &[&Group] = &[
     &tags::GROUP,
     &users::GROUP,
     &companies::GROUP,
+    &deals::GROUP,
+    &products::GROUP,
+    &activities::GROUP,
+    &attributes::GROUP,
+    &events::GROUP,
+    &lists::GROUP,
+    &segments::GROUP,
 ];
 
 /// Every collection of these groups.
@@ -129,7 +143,7 @@ mod tests {
         assert_eq!(size(&[("conversations", 0)], "users"), 3);
         assert_eq!(size(&[("users", 7)], "users"), 7);
         assert_eq!(size(&[("tags", u64::MAX)], "tags"), crate::MAX_ITEMS);
-        assert_eq!(size(&[], "deals"), 0);
+        assert_eq!(size(&[], "no-such-collection"), 0);
     }
 
     #[test]
