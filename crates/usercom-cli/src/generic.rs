@@ -79,8 +79,15 @@ struct Property {
 }
 
 impl Property {
+    /// Its flag: the name in kebab case, or `arg-<name>` when that is a flag of the CLI's
+    /// own (an event's `data` is `--arg-data`, since `--data` gives all the arguments).
     fn flag(&self) -> String {
-        self.name.replace('_', "-").to_ascii_lowercase()
+        let flag = self.name.replace('_', "-").to_ascii_lowercase();
+        if RESERVED.contains(&flag.as_str()) {
+            format!("arg-{flag}")
+        } else {
+            flag
+        }
     }
 
     fn has_flag(&self) -> bool {
@@ -135,9 +142,7 @@ fn properties(schema: &Value, path_parameters: &[&str]) -> Vec<Property> {
     let selector = properties.iter().any(Property::is_selector);
     for property in &mut properties {
         let flag = property.flag();
-        property.flagged = !(property.positional
-            || RESERVED.contains(&flag.as_str())
-            || (selector && flag == CUSTOM_ID_FLAG));
+        property.flagged = !(property.positional || (selector && flag == CUSTOM_ID_FLAG));
     }
     properties
 }
@@ -204,13 +209,23 @@ fn description(schema: &Value, root: &Value) -> Option<String> {
 /// The text of an operation's doc comment, without its code examples.
 fn long_about(registration: &Registration, schema: &Value) -> String {
     let text = schema["description"].as_str().unwrap_or_default();
+    // Code examples are for the SDK's documentation: every line of a fenced block goes,
+    // blank lines inside it too.
+    let mut in_code = false;
     let prose: Vec<&str> = text
-        .split("\n\n")
-        .filter(|paragraph| !paragraph.trim_start().starts_with("```"))
+        .lines()
+        .filter(|line| {
+            let fence = line.trim_start().starts_with("```");
+            if fence {
+                in_code = !in_code;
+            }
+            !fence && !in_code
+        })
         .collect();
+    let prose = prose.join("\n");
     format!(
         "{}\n\nRequest: {} {}",
-        prose.join("\n\n"),
+        prose.trim_end(),
         registration.method,
         registration.paths.join(" or ")
     )
@@ -563,7 +578,7 @@ mod tests {
             [
                 ("user", Kind::IdOrText, true, false),
                 ("count", Kind::Integer, false, true),
-                ("data", Kind::Json, false, false),
+                ("data", Kind::Json, false, true),
                 ("dry_run", Kind::Boolean, false, true),
                 ("name", Kind::String, false, true),
                 ("source", Kind::IdOrText, false, true),
@@ -571,6 +586,11 @@ mod tests {
         );
         assert_eq!(properties[0].help, "The user.");
         assert_eq!(properties[3].flag(), "dry-run");
+        assert_eq!(
+            properties[2].flag(),
+            "arg-data",
+            "--data gives all the arguments"
+        );
     }
 
     #[test]

@@ -173,7 +173,7 @@ fn main() -> ExitCode {
         Err(Failure::Reported(code)) => ExitCode::from(code),
         Err(Failure::Incomplete { received, error }) => {
             eprintln!(
-                "usercom: warning: the listing stopped early, after {received} item{}: {error}",
+                "usercom: warning: {received} item{} printed, then: {error}",
                 if received == 1 { "" } else { "s" }
             );
             ExitCode::from(exit_code(&error))

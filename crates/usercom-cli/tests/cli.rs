@@ -753,7 +753,7 @@ fn a_listing_that_stops_early_prints_what_came_then_warns() {
     assert_eq!(json_lines(&lines), page_one);
     let warning = stderr(&lines);
     assert!(
-        warning.starts_with("usercom: warning: the listing stopped early, after 100 items: ")
+        warning.starts_with("usercom: warning: 100 items printed, then: the listing stopped early")
             && warning.contains("page=2")
             && warning.contains("404"),
         "{warning}"
