@@ -156,7 +156,8 @@ pub fn run(client: &Client, format: Option<Format>, matches: &ArgMatches) -> Res
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
-    let text = String::from_utf8_lossy(&body);
+    // A server that echoes the key back never gets it printed.
+    let text = config.api_key().redact(&String::from_utf8_lossy(&body));
     if serde_json::from_str::<&serde_json::value::RawValue>(&text).is_err() {
         let text = text.trim_end_matches('\n');
         return Ok(output::line(text)?);

@@ -71,11 +71,22 @@ pub fn walk(
     let mode = Mode::from(matches);
     let limit = match mode {
         Mode::OnePage => {
-            let Some(request) = pages.next_request()? else {
-                return Ok(printer.finish()?);
+            let first = pages.next_request().and_then(|request| match request {
+                Some(request) => client
+                    .send_request(request, true)
+                    .and_then(|response| pages.process(response))
+                    .map(Some),
+                None => Ok(None),
+            });
+            let page = match first {
+                Ok(Some(page)) => page,
+                Ok(None) => return Ok(printer.finish()?),
+                Err(error) => {
+                    // The output stays well-formed (`[]` for JSON); the error says why.
+                    printer.finish()?;
+                    return Err(error.into());
+                }
             };
-            let response = client.send_request(request, true)?;
-            let page = pages.process(response)?;
             printer.items(&page.results)?;
             printer.finish()?;
             if !pages.is_done() && io::stderr().is_terminal() {
@@ -138,7 +149,11 @@ pub fn walk(
         bar.finish_and_clear();
     }
     match failed {
-        Some(error) if received == 0 => Err(error.into()),
+        Some(error) if received == 0 => {
+            // The output stays well-formed (`[]` for JSON); the error says why.
+            printer.finish()?;
+            Err(error.into())
+        }
         Some(error) => {
             printer.finish()?;
             Err(Failure::Incomplete { received, error })

@@ -1010,3 +1010,87 @@ fn users_commands_of_the_issue_work_as_written() {
     let server = fake(FaultPlan::default());
     assert_usage_errors(&server, cases);
 }
+
+/// Serves a two-page listing whose `next` link carries the key, the way a hostile or broken
+/// server might; answers every other request with the last page.
+fn server_echoing_the_key_in_next(key: &'static str) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    let root = base.clone();
+    let thread = std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().take(2).enumerate() {
+            let mut stream = stream.unwrap();
+            let mut request = [0_u8; 4096];
+            let _ = stream.read(&mut request).unwrap();
+            let body = if n == 0 {
+                format!(
+                    r#"{{"count": 2, "next": "{root}api/public/users/?page=2&token={key}", "results": [{{"id": 1}}]}}"#
+                )
+            } else {
+                r#"{"count": 2, "next": null, "results": [{"id": 2}]}"#.to_owned()
+            };
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(answer.as_bytes()).unwrap();
+        }
+    });
+    (base, thread)
+}
+
+#[test]
+fn verbose_logs_never_show_a_key_that_a_next_link_carries() {
+    const KEY: &str = "leakleakleakleakleakleakleakleakleakleakleakleakleakleakleakleak";
+    let (base, server) = server_echoing_the_key_in_next(KEY);
+    let output = Command::new(env!("CARGO_BIN_EXE_usercom"))
+        .env_remove("USERCOM_SUBDOMAIN")
+        .env_remove("USERCOM_BASE_URL")
+        .env("USERCOM_API_KEY", KEY)
+        .args([
+            "--base-url",
+            &base,
+            "-v",
+            "users",
+            "list",
+            "--all",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().count(), 2);
+    assert!(
+        stderr(&output).contains("page=2"),
+        "the request was logged: {}",
+        stderr(&output)
+    );
+    assert!(!stderr(&output).contains(KEY), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("<redacted>"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn json_output_is_an_empty_array_when_a_listing_fails_before_any_item() {
+    let server = fake(FaultPlan::default().every("conversations/", Fault::status(403)));
+    for args in [
+        &["conversations", "list", "--format", "json"][..],
+        &["conversations", "list", "--all", "--format", "json"][..],
+    ] {
+        let output = run(&mut usercom(&server), args);
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        let printed: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        assert_eq!(printed, serde_json::json!([]), "{args:?}");
+    }
+}

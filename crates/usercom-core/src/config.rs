@@ -67,6 +67,12 @@ impl ApiKey {
         &self.header
     }
 
+    /// `text` with every occurrence of the key replaced by `<redacted>`: for anything that
+    /// may reach a log line or an error (a URL a server made up can carry the key).
+    pub fn redact(&self, text: &str) -> String {
+        crate::endpoint::redact_text(text, self)
+    }
+
     /// The key itself, for code that must scrub it from text it records.
     pub fn expose_secret(&self) -> &str {
         // Built from `Token {key}` out of visible ASCII, so both steps always succeed.

@@ -553,6 +553,14 @@ mod tests {
         };
         assert_eq!(decode.path, ".");
         assert!(decode.message.contains("trailing"), "{}", decode.message);
+
+        let html = decode_json::<Vec<Item>>(StatusCode::OK, b"<html>maintenance</html>")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            html.contains("the body starts: <html>maintenance"),
+            "{html}"
+        );
     }
 
     #[test]

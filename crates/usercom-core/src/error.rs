@@ -296,7 +296,18 @@ impl fmt::Display for DecodeError {
             f,
             "could not decode the HTTP {} response at `{}`: {}",
             self.status, self.path, self.message
-        )
+        )?;
+        if self.path == "." && !self.body_snippet.is_empty() {
+            // The document itself is not what was expected: show what arrived.
+            let short: String = self.body_snippet.chars().take(120).collect();
+            let ellipsis = if short.len() < self.body_snippet.len() {
+                "…"
+            } else {
+                ""
+            };
+            write!(f, " (the body starts: {short}{ellipsis})")?;
+        }
+        Ok(())
     }
 }
 

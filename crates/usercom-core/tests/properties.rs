@@ -178,11 +178,13 @@ fn next_plan() -> impl Strategy<Value = Vec<Next>> {
     )
 }
 
-fn page_query(page: usize) -> String {
-    if page == 0 {
+/// The query of page `index` (0 is the first), numbered as Django REST Framework numbers
+/// pages: the first has no parameter, the second is `?page=2`.
+fn page_query(index: usize) -> String {
+    if index == 0 {
         String::new()
     } else {
-        format!("?page={page}")
+        format!("?page={}", index + 1)
     }
 }
 
@@ -213,7 +215,7 @@ proptest! {
                 .uri()
                 .query()
                 .and_then(|q| q.strip_prefix("page="))
-                .map_or(0, |n| n.parse::<usize>().unwrap());
+                .map_or(0, |n| n.parse::<usize>().unwrap() - 1);
             let link = match plan[index] {
                 Next::End => None,
                 Next::Forward | Next::Relative if index + 1 >= plan.len() => None,

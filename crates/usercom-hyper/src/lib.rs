@@ -193,7 +193,7 @@ impl Client {
                     tracing::info!(
                         operation = name,
                         method = %request.method(),
-                        uri = %request.uri(),
+                        uri = %self.config.api_key().redact(&request.uri().to_string()),
                         attempt = retry.attempts(),
                         wait_ms = wait.as_millis(),
                         "usercom retrying"
@@ -245,12 +245,15 @@ impl Client {
             .map_err(|_| {
                 Error::transport(
                     TransportErrorKind::Timeout,
-                    format!("no complete response within {timeout:?} for {method} {uri}"),
+                    format!(
+                        "no complete response within {timeout:?} for {method} {}",
+                        self.config.api_key().redact(&uri.to_string())
+                    ),
                 )
             })??;
         tracing::debug!(
             %method,
-            %uri,
+            uri = %self.config.api_key().redact(&uri.to_string()),
             status = response.status().as_u16(),
             bytes = response.body().len(),
             elapsed_ms = started.elapsed().as_millis(),

@@ -169,7 +169,7 @@ impl Client {
                     tracing::info!(
                         operation = name,
                         method = %request.method(),
-                        uri = %request.uri(),
+                        uri = %self.config.api_key().redact(&request.uri().to_string()),
                         attempt = retry.attempts(),
                         wait_ms = wait.as_millis(),
                         "usercom retrying"
@@ -220,7 +220,7 @@ impl Client {
             .map_err(transport_error)?;
         tracing::debug!(
             %method,
-            %uri,
+            uri = %self.config.api_key().redact(&uri.to_string()),
             status = parts.status.as_u16(),
             bytes = bytes.len(),
             elapsed_ms = started.elapsed().as_millis(),
