@@ -9,7 +9,7 @@
 //! A [`FaultPlan`] makes chosen requests misbehave: throttling with `Retry-After`, 5xx with
 //! JSON or HTML bodies, delays, dropped connections, truncated or oversized bodies.
 //!
-//! Served so far: the conversations and tags endpoints, over seeded users and companies.
+//! It serves every operation of the core's registry (a test fails when one has no route).
 //! The crate has two halves, like the core: an engine (a seeded JSON store, a route table,
 //! pages, DRF field checks, faults) and the API groups under `src/api/`, one module each,
 //! which declare the collections they seed and their routes. Every operation of

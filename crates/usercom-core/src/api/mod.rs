@@ -134,8 +134,8 @@ pub trait Api {
     /// Every item of a paginated operation, with up to `max_in_flight` pages fetched at once
     /// when the listing's links are page-numbered and it says how many items it holds; one
     /// page after another otherwise (cursor links). Items arrive in the listing's order, each
-    /// once. Worth it when round trips dominate: against the real API, 8 at a time fetched
-    /// 10,000 conversations about 6 times faster than one page after another.
+    /// once. Worth it when round trips dominate: at 50 ms a page, 8 at a time exported 10,000
+    /// conversations 6.6 times faster than one page after another (`cargo xtask bench`).
     fn paginate_concurrently<E>(&self, endpoint: E, max_in_flight: usize) -> Self::Items<E::Item>
     where
         E: PagedEndpoint,

@@ -28,8 +28,7 @@ pub(crate) struct Group {
     pub(crate) routes: fn() -> Vec<Route>,
 }
 
-/// Every group. `users` and `companies` have no routes yet: they seed the users and
-/// companies that conversations and tags refer to.
+/// Every group the fake serves, one per group of the core's registry.
 pub(crate) static GROUPS: &[&Group] = &[
     &conversations::GROUP,
     &tags::GROUP,
