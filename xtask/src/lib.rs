@@ -1,4 +1,6 @@
-//! The work behind `cargo xtask`: recording and checking fixtures, and the benchmark.
+//! The work behind `cargo xtask`: recording and checking fixtures, the benchmark, and the
+//! packaging check.
 
 pub mod bench;
 pub mod fixtures;
+pub mod package;

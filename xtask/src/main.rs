@@ -1,8 +1,10 @@
 //! `cargo xtask`: project automation.
 //!
 //! - `cargo xtask ci`: `cargo fmt --check`, clippy with `-D warnings` on every target, the
-//!   fixture check, the whole test suite and `cargo xtask bench --quick` (so that the
-//!   benchmarks do not rot; no number fails it), stopping at the first failure.
+//!   fixture check, the whole test suite, the packaging check and `cargo xtask bench --quick`
+//!   (so that the benchmarks do not rot; no number fails it), stopping at the first failure.
+//! - `cargo xtask package`: every publishable crate packages cleanly, offline (see
+//!   [`xtask::package`]).
 //! - `cargo xtask fixtures refresh|check`: record fixtures from an account, or check them.
 //! - `cargo xtask bench [--quick]`: client CPU per page, sequential against concurrent export
 //!   and the CLI's peak memory, side by side (`cargo run --release -p xtask -- bench` for
@@ -22,7 +24,9 @@ usage: cargo xtask <command>
 
 commands:
   ci                  cargo fmt --check, clippy -D warnings, the fixture check, every test,
-                      then bench --quick
+                      the packaging check, then bench --quick
+  package             every publishable crate packages cleanly, offline: metadata, readme and
+                      licence files, cargo package --no-verify without a warning
   fixtures refresh    record the recorded-* fixtures from an account (see `cargo xtask fixtures`)
   fixtures check      check every fixture against what the core builds and parses
   bench [--quick]     client CPU per page, sequential vs concurrent export, the CLI's peak
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["ci"] => ci(),
+        ["package"] => package(),
         ["fixtures"] | ["fixtures", "help" | "--help" | "-h"] => {
             println!("{FIXTURES_HELP}");
             ExitCode::SUCCESS
@@ -225,6 +230,18 @@ fn run_cargo(args: &[&str]) -> bool {
     }
 }
 
+/// `cargo xtask package`: the publishable crates package cleanly.
+fn package() -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    match xtask::package::check(&cargo, &mut std::io::stderr()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask package: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn ci() -> ExitCode {
     let steps: [&[&str]; 2] = [
         &["fmt", "--all", "--", "--check"],
@@ -249,6 +266,10 @@ fn ci() -> ExitCode {
     }
     if !run_cargo(&["test", "--workspace"]) {
         eprintln!("xtask ci: the tests failed");
+        return ExitCode::FAILURE;
+    }
+    if package() != ExitCode::SUCCESS {
+        eprintln!("xtask ci: the packaging check failed");
         return ExitCode::FAILURE;
     }
     // The benchmarks in their quick mode, so that they keep running; no number fails.

@@ -118,6 +118,16 @@ fn target(path: &str, matches: &ArgMatches) -> (Path, Query) {
     (Path::parse(path), query)
 }
 
+/// The URL path `usercom api` sends to, for messages.
+pub fn path(config: &usercom_core::Config, matches: &ArgMatches) -> Option<String> {
+    let path = matches.get_one::<String>(PATH)?;
+    let (path, query) = target(path, matches);
+    config
+        .url_for(&path, &query)
+        .ok()
+        .map(|url| url.path().to_owned())
+}
+
 /// Runs `usercom api`.
 pub fn run(client: &Client, format: Option<Format>, matches: &ArgMatches) -> Result<(), Failure> {
     let config = client.config();

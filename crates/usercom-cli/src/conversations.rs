@@ -14,7 +14,7 @@ use usercom_core::{Error, RawJson};
 
 use crate::Failure;
 use crate::output::{Format, write_lines};
-use crate::text::html_to_text;
+use crate::text::{for_terminal, html_to_text};
 
 #[derive(Debug, Args)]
 struct ListArgs {
@@ -132,7 +132,8 @@ pub fn arguments(
 }
 
 /// Prints an operation's answer in a hand-written form, if it has one in this format:
-/// `conversations get` as a transcript (table) or one row per message (CSV).
+/// `conversations get` as a transcript (table, safe for a terminal) or one row per message
+/// (CSV, exact).
 pub fn print(name: &str, format: Format, raw: &RawJson) -> Option<Result<(), Failure>> {
     if name != "conversations.get" || !matches!(format, Format::Table | Format::Csv) {
         return None;
@@ -143,7 +144,9 @@ pub fn print(name: &str, format: Format, raw: &RawJson) -> Option<Result<(), Fai
     };
     let text = match format {
         Format::Csv => messages_csv(&detail),
-        _ => transcript(&detail),
+        // For a terminal: names, emails and messages come from visitors, and nothing in
+        // them may drive the terminal.
+        _ => for_terminal(&transcript(&detail)).into_owned(),
     };
     Some(write_lines(&text).map_err(Failure::from))
 }

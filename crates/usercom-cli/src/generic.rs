@@ -38,6 +38,7 @@ const RESERVED: &[&str] = &[
     "api-key-file",
     "demo",
     "format",
+    "fields",
     "verbose",
     "max-attempts",
     "help",

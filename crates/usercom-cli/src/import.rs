@@ -305,7 +305,8 @@ pub fn command() -> Command {
                 .value_parser(clap::value_parser!(PathBuf))
                 .help(
                     "Where the rows that were not imported go, with their errors [default: \
-                     FILE.failed.jsonl; stdin.failed.jsonl for standard input]",
+                     FILE.failed.jsonl, or X.failed.2.jsonl when FILE is X.failed.jsonl; \
+                     stdin.failed.jsonl for standard input]",
                 ),
         )
         .arg(
@@ -482,8 +483,9 @@ fn csv_row(
     let mut errors = Vec::new();
     if record.len() != columns.len() {
         errors.push(format!(
-            "{} cells where the header has {}",
+            "{} cell{} where the header has {}",
             record.len(),
+            if record.len() == 1 { "" } else { "s" },
             columns.len()
         ));
     }
@@ -969,8 +971,10 @@ fn rows(n: u64) -> String {
     }
 }
 
-/// A line on stderr, above the progress bar if there is one.
+/// A line on stderr, above the progress bar if there is one. It can quote the server or the
+/// input: nothing in it may drive the terminal.
 fn say(progress: &Option<ProgressBar>, text: &str) {
+    let text = crate::text::for_terminal(text);
     match progress {
         Some(bar) => bar.suspend(|| eprintln!("{text}")),
         None => eprintln!("{text}"),
@@ -993,7 +997,8 @@ fn progress_bar(size: Option<u64>) -> Option<ProgressBar> {
         bar.set_style(
             ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        bar
+        // Registered with the logger, so that log lines leave it whole.
+        crate::log::progress(bar)
     })
 }
 
@@ -1055,13 +1060,7 @@ impl Plan {
         let failed_path = matches
             .get_one::<PathBuf>(FAILED)
             .cloned()
-            .unwrap_or_else(|| {
-                PathBuf::from(if file == "-" {
-                    "stdin.failed.jsonl".to_owned()
-                } else {
-                    format!("{file}.failed.jsonl")
-                })
-            });
+            .unwrap_or_else(|| failed_path_for(&file));
         Ok(Self {
             failed_file: FailedFile::create(failed_path, &file)?,
             from_line: matches.get_one::<u64>(FROM_LINE).copied().unwrap_or(1),
@@ -1070,6 +1069,28 @@ impl Plan {
             size,
         })
     }
+}
+
+/// The failed rows' file of an input: `accounts.csv.failed.jsonl`. Importing that file writes
+/// `accounts.csv.failed.2.jsonl`, then `accounts.csv.failed.3.jsonl`: each round counts
+/// instead of stacking suffixes, and never writes over the file it reads.
+fn failed_path_for(file: &str) -> PathBuf {
+    if file == "-" {
+        return PathBuf::from("stdin.failed.jsonl");
+    }
+    let round = |stem: &str, round: u64| PathBuf::from(format!("{stem}.failed.{round}.jsonl"));
+    if let Some(stem) = file.strip_suffix(".failed.jsonl") {
+        return round(stem, 2);
+    }
+    if let Some((stem, text)) = file
+        .strip_suffix(".jsonl")
+        .and_then(|name| name.rsplit_once(".failed."))
+        && let Ok(n) = text.parse::<u64>()
+        && n.to_string() == text
+    {
+        return round(stem, n.saturating_add(1));
+    }
+    PathBuf::from(format!("{file}.failed.jsonl"))
 }
 
 /// Starts `workers` threads that send the rows of `queue`, unless told to stop.
@@ -1300,12 +1321,16 @@ fn finish(
             "usercom users import {}",
             shell_word(&path.display().to_string())
         );
-        let not_imported = match tally.not_imported() {
-            1 => "the row not imported is".to_owned(),
-            n => format!("the {n} rows not imported are"),
+        let (not_imported, errors, them) = match tally.not_imported() {
+            1 => ("the row not imported is".to_owned(), "its error", "it"),
+            n => (
+                format!("the {n} rows not imported are"),
+                "their errors",
+                "them",
+            ),
         };
         eprintln!(
-            "usercom: {not_imported} in {}, with their errors; fix them and run: {again}",
+            "usercom: {not_imported} in {}, with {errors}; fix {them} and run: {again}",
             path.display()
         );
     }
@@ -1481,7 +1506,7 @@ mod tests {
         );
         let short = csv::ByteRecord::from(vec!["a"]);
         let error = csv_row(&short, &columns, Empty::Skip).unwrap_err().error;
-        assert!(error.contains("1 cells where the header has 3"), "{error}");
+        assert!(error.contains("1 cell where the header has 3"), "{error}");
         let no_id = csv::ByteRecord::from(vec!["", "1", "yes"]);
         let error = csv_row(&no_id, &columns, Empty::Skip).unwrap_err().error;
         assert_eq!(error, "custom_id is empty");
@@ -1497,6 +1522,22 @@ mod tests {
         assert_eq!(of(&["integer", "string"]), CellType::NumberOrText);
         assert_eq!(of(&["array"]), CellType::List);
         assert_eq!(of(&["object"]), CellType::Json);
+    }
+
+    #[test]
+    fn failed_rows_files_count_rounds_instead_of_stacking_suffixes() {
+        for (input, failed) in [
+            ("accounts.csv", "accounts.csv.failed.jsonl"),
+            ("data/accounts.jsonl", "data/accounts.jsonl.failed.jsonl"),
+            ("accounts.csv.failed.jsonl", "accounts.csv.failed.2.jsonl"),
+            ("accounts.csv.failed.2.jsonl", "accounts.csv.failed.3.jsonl"),
+            ("a.failed.19.jsonl", "a.failed.20.jsonl"),
+            ("a.failed.x.jsonl", "a.failed.x.jsonl.failed.jsonl"),
+            ("a.failed.02.jsonl", "a.failed.02.jsonl.failed.jsonl"),
+            ("-", "stdin.failed.jsonl"),
+        ] {
+            assert_eq!(failed_path_for(input), PathBuf::from(failed), "{input}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use std::io::{self, IsTerminal};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use clap::ArgMatches;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -89,6 +90,14 @@ pub fn walk(
             };
             printer.items(&page.results)?;
             printer.finish()?;
+            // A listing that cannot go on past this page (its `next` loops or leaves the
+            // API, or it ends short of its `count`) says so, even on one page.
+            if let Err(error) = pages.next_request() {
+                return Err(match page.results.len() as u64 {
+                    0 => error.into(),
+                    received => Failure::Incomplete { received, error },
+                });
+            }
             if !pages.is_done() && io::stderr().is_terminal() {
                 eprintln!("(more pages: add --all or --limit N)");
             }
@@ -122,9 +131,10 @@ pub fn walk(
         }
     });
     let progress = io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new_spinner();
+        // Registered with the logger, so that log lines leave it whole.
+        let bar = crate::log::progress(ProgressBar::new_spinner());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {pos} items, {msg} ({per_sec})")
+            ProgressStyle::with_template("{spinner} {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar
@@ -136,13 +146,16 @@ pub fn walk(
         for item in items {
             match item {
                 Ok(item) => batch.push(item),
-                Err(error) => failed = Some(error),
+                // The listing ends at its first error, which is the one to report.
+                Err(error) => {
+                    failed.get_or_insert(error);
+                }
             }
         }
         received += print(&mut printer, &progress, &mut batch)?;
         if let Some(bar) = &progress {
             bar.set_position(received);
-            bar.set_message(format!("{pages_fetched} pages"));
+            bar.set_message(progress_line(received, pages_fetched, bar.elapsed()));
         }
     }
     if let Some(bar) = progress {
@@ -178,4 +191,67 @@ fn print(
     let printed = batch.len() as u64;
     batch.clear();
     Ok(printed)
+}
+
+/// The progress line of a listing: `1,234 items, 13 pages, 1,180 items/s` (the rate once
+/// a second has passed).
+fn progress_line(items: u64, pages: u64, elapsed: Duration) -> String {
+    let mut line = format!(
+        "{} {}, {} {}",
+        thousands(items),
+        if items == 1 { "item" } else { "items" },
+        thousands(pages),
+        if pages == 1 { "page" } else { "pages" },
+    );
+    let seconds = elapsed.as_secs_f64();
+    if seconds >= 1.0 {
+        let rate = items as f64 / seconds;
+        if rate < 10.0 {
+            line.push_str(&format!(", {rate:.1} items/s"));
+        } else {
+            line.push_str(&format!(", {} items/s", thousands(rate.round() as u64)));
+        }
+    }
+    line
+}
+
+/// `n` with its thousands separated by commas: `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_line_reads_well() {
+        let second = Duration::from_secs(1);
+        assert_eq!(progress_line(0, 0, Duration::ZERO), "0 items, 0 pages");
+        assert_eq!(progress_line(1, 1, Duration::ZERO), "1 item, 1 page");
+        assert_eq!(progress_line(100, 1, second / 2), "100 items, 1 page");
+        assert_eq!(
+            progress_line(1_234_567, 12_346, 1000 * second),
+            "1,234,567 items, 12,346 pages, 1,235 items/s"
+        );
+        assert_eq!(
+            progress_line(5, 1, 2 * second),
+            "5 items, 1 page, 2.5 items/s"
+        );
+        assert_eq!(
+            progress_line(1000, 10, 3 * second),
+            "1,000 items, 10 pages, 333 items/s"
+        );
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
+    }
 }

@@ -4,29 +4,37 @@
 //! built at run time from its registration; `usercom api` sends any request; `usercom users
 //! import` creates or updates users in bulk. Exit codes: 0 success; 2 usage errors and invalid
 //! input; 3 API errors (4xx), listings that stopped early (a missing or looping next page)
-//! and imports with rows not imported; 4 network or server errors after retries; 130
-//! interrupted.
+//! and imports with rows not imported; 4 network or server errors and throttling (429) after
+//! retries, and output that cannot be written; 130 interrupted.
+//!
+//! Features: `demo` (default) for `--demo`, the built-in fake account; `webhooks` (default)
+//! for `webhooks listen`. Without them (`--no-default-features`) the binary leaves out the
+//! fake server and the HTTP server, and those two say how to get them.
 
 #![allow(clippy::print_stderr)]
 
 mod api;
+mod completion;
 mod conversations;
+mod explain;
 mod generic;
 mod import;
 mod listing;
+mod log;
 mod output;
+mod profile;
 mod text;
 mod webhooks;
 
 use std::io::{self, IsTerminal};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 use usercom_core::RawJson;
 use usercom_core::config::{ENV_API_KEY, ENV_BASE_URL, ENV_SUBDOMAIN, KEY_HELP};
 use usercom_core::registry::{self, Column, DynOperation, Registration};
-use usercom_fake::{FakeOptions, FakeServer};
 use usercom_ureq::{Client, ClientOptions, Config, Error, RetryPolicy};
 
 use output::{Format, Printer};
@@ -43,43 +51,72 @@ Examples:
   usercom users import accounts.csv --types seats=int   create or update users in bulk
   usercom api GET conversations/ --all           any request below the API root
 
-The key comes from USERCOM_API_KEY or --api-key-file; the account from --subdomain or
---base-url (or USERCOM_SUBDOMAIN / USERCOM_BASE_URL).
+The account comes from --subdomain or --base-url, the key from --api-key-file or
+USERCOM_API_KEY; or both from a profile of the configuration file (--profile NAME, or the
+profile called default): each setting from the command line, else the environment, else the
+profile. A profile names the key's file, never the key:
+  [profiles.acme]
+  subdomain = \"acme\"
+  api_key_file = \"~/.config/usercom/acme.key\"
+RUST_LOG filters the log (RUST_LOG=usercom_ureq=debug); `usercom completion SHELL` prints
+the shell completion script.
 
 Exit codes: 0 success, 2 usage or invalid input, 3 API error (4xx) or a listing that stopped
 early (printed, then a warning) or an import with rows not imported, 4 network or server error
-after retries, 130 interrupted.";
+or throttling (429) after retries, or output that cannot be written, 130 interrupted.";
+
+/// The heading of the flags every command takes.
+const GLOBAL: &str = "Global options";
 
 /// The User.com REST API on the command line.
 #[derive(Debug, Parser)]
 #[command(name = "usercom", version, after_help = EXAMPLES)]
 struct Cli {
-    /// Your account's subdomain (`acme` for acme.user.com) [env: USERCOM_SUBDOMAIN]
-    #[arg(long, global = true, value_name = "NAME")]
+    /// Your account's subdomain (`acme` for acme.user.com)
+    #[arg(long, global = true, value_name = "NAME", env = ENV_SUBDOMAIN,
+          hide_env_values = true, help_heading = GLOBAL)]
     subdomain: Option<String>,
-    /// An explicit API root, such as a proxy [env: USERCOM_BASE_URL]
-    #[arg(long, global = true, value_name = "URL", conflicts_with = "subdomain")]
+    /// An explicit API root, such as a proxy
+    #[arg(long, global = true, value_name = "URL", env = ENV_BASE_URL, hide_env_values = true,
+          help_heading = GLOBAL)]
     base_url: Option<String>,
-    /// Read the API key from this file instead of USERCOM_API_KEY
-    #[arg(long, global = true, value_name = "PATH")]
+    /// Read the API key from this file (at most 4 KiB) instead of USERCOM_API_KEY
+    #[arg(long, global = true, value_name = "PATH", env = profile::ENV_API_KEY_FILE,
+          hide_env_values = true, help_heading = GLOBAL)]
     api_key_file: Option<PathBuf>,
+    /// The account and key file of this profile of the configuration file [default: the
+    /// profile called default, if any]
+    #[arg(long, global = true, value_name = "NAME", env = profile::ENV_PROFILE,
+          hide_env_values = true, help_heading = GLOBAL)]
+    profile: Option<String>,
+    /// The configuration file of the profiles [default: config.toml in the usercom folder of
+    /// your configuration directory, such as ~/.config/usercom/config.toml]
+    #[arg(long, global = true, value_name = "PATH", env = profile::ENV_CONFIG,
+          hide_env_values = true, help_heading = GLOBAL)]
+    config: Option<PathBuf>,
     /// Run against a built-in fake account with seeded data: no key or network needed
-    #[arg(long, global = true, conflicts_with_all = ["subdomain", "base_url", "api_key_file"])]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     demo: bool,
     /// Output format [default: table on a terminal, jsonl otherwise]
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, help_heading = GLOBAL)]
     format: Option<Format>,
-    /// Log each request (method, URL, status, time) to stderr
-    #[arg(short, long, global = true)]
-    verbose: bool,
+    /// Columns of table and CSV output: dotted paths into each item (id,user.email); a path
+    /// an item lacks prints empty
+    #[arg(long, global = true, value_name = "PATHS", value_parser = output::parse_fields,
+          help_heading = GLOBAL)]
+    fields: Option<&'static [Column]>,
+    /// Log each request (method, URL, status, time) to stderr; -vv logs more (RUST_LOG,
+    /// when set, filters instead)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
+    verbose: u8,
     /// Attempts per request in all, retries included (1 turns retries off)
     #[arg(long, global = true, value_name = "N", default_value_t = 5,
-          value_parser = clap::value_parser!(u32).range(1..=20))]
+          value_parser = clap::value_parser!(u32).range(1..=20), help_heading = GLOBAL)]
     max_attempts: u32,
     /// Requests at once: pages of a listing with --all or --limit (page-numbered listings
     /// only; items still print in order) [default: 1]; rows of `users import` [default: 4]
     #[arg(long, global = true, value_name = "K",
-          value_parser = clap::value_parser!(u16).range(1..=32))]
+          value_parser = clap::value_parser!(u16).range(1..=32), help_heading = GLOBAL)]
     concurrency: Option<u16>,
 }
 
@@ -98,6 +135,7 @@ fn command() -> clap::Command {
         .subcommands(groups)
         .subcommand(api::command())
         .subcommand(webhooks::command())
+        .subcommand(completion::command())
 }
 
 /// Why the program stops, and with which exit code.
@@ -112,6 +150,11 @@ enum Failure {
     },
     /// Already reported on stderr: exit with this code.
     Reported(u8),
+    /// An SDK error said in the command's terms (what was not found, where keys are made).
+    Explained {
+        message: String,
+        error: Error,
+    },
 }
 
 impl From<Error> for Failure {
@@ -128,31 +171,19 @@ impl From<io::Error> for Failure {
 
 fn main() -> ExitCode {
     let matches = command().get_matches();
-    // A Ctrl-C ends the program between two output lines, never inside one: the exit waits
-    // for the stdout lock, which is held only while whole lines are written. If the output
-    // is blocked (a paused pager), it exits after a short wait all the same.
+    // A Ctrl-C ends the program between two output lines, never inside one, however long
+    // the line and however slow its reader (see `output::exit_between_lines`).
     // A running `users import` takes the first two itself, to stop cleanly.
     let _ = ctrlc::set_handler(|| {
         if import::interrupt() {
             return;
         }
-        std::thread::spawn(|| {
-            let _whole_lines = io::stdout().lock();
-            std::process::exit(130);
-        });
-        std::thread::sleep(std::time::Duration::from_millis(500));
-        std::process::exit(130);
+        output::exit_between_lines();
     });
     let outcome = Cli::from_arg_matches(&matches)
         .map_err(|e| Failure::Usage(e.to_string()))
         .and_then(|cli| {
-            if cli.verbose {
-                tracing_subscriber::fmt()
-                    .with_writer(io::stderr)
-                    .with_max_level(tracing::Level::DEBUG)
-                    .with_target(false)
-                    .init();
-            }
+            log::init(cli.verbose).map_err(Failure::Usage)?;
             run(&cli, &matches)
         });
     match outcome {
@@ -167,14 +198,21 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Failure::Sdk(error)) => {
-            eprintln!("usercom: {error}");
+            // An error can quote the server: nothing in it may drive the terminal.
+            eprintln!("usercom: {}", text::for_terminal(&error.to_string()));
             ExitCode::from(exit_code(&error))
         }
         Err(Failure::Reported(code)) => ExitCode::from(code),
+        Err(Failure::Explained { message, error }) => {
+            // The message can quote the server: nothing in it may drive the terminal.
+            eprintln!("usercom: {}", text::for_terminal(&message));
+            ExitCode::from(exit_code(&error))
+        }
         Err(Failure::Incomplete { received, error }) => {
             eprintln!(
-                "usercom: warning: {received} item{} printed, then: {error}",
-                if received == 1 { "" } else { "s" }
+                "usercom: warning: {received} item{} printed, then: {}",
+                if received == 1 { "" } else { "s" },
+                text::for_terminal(&error.to_string())
             );
             ExitCode::from(exit_code(&error))
         }
@@ -184,6 +222,8 @@ fn main() -> ExitCode {
 fn exit_code(error: &Error) -> u8 {
     match error {
         Error::InvalidInput(_) => 2,
+        // Throttled past the retries: transient, like a server error.
+        Error::Api(api) if api.status == http::StatusCode::TOO_MANY_REQUESTS => 4,
         Error::Api(api) if !api.status.is_server_error() => 3,
         Error::Pagination(_) => 3,
         _ => 4,
@@ -248,29 +288,50 @@ fn format_for(asked: Option<Format>, columns: &[Column]) -> Format {
 }
 
 fn run(cli: &Cli, matches: &ArgMatches) -> Result<(), Failure> {
-    if let Some((webhooks::NAME, matches)) = matches.subcommand() {
-        let key = if cli.demo {
-            usercom_fake::DEFAULT_API_KEY.to_owned()
-        } else {
-            api_key(cli)?
-        };
-        return webhooks::run(&key, cli.format, matches);
+    let invoked = matches
+        .subcommand()
+        .map(|(name, m)| (name, m.subcommand_name()));
+    if cli.fields.is_some()
+        && matches!(
+            invoked,
+            Some(("api" | webhooks::NAME | completion::NAME, _))
+                | Some((import::GROUP, Some(import::NAME)))
+        )
+    {
+        return Err(Failure::Usage(
+            "--fields chooses the columns of the API groups' commands (usercom users list \
+             --fields id,email); this command has none"
+                .to_owned(),
+        ));
+    }
+    let settings = Settings::new(cli, matches);
+    match matches.subcommand() {
+        Some((completion::NAME, matches)) => return completion::run(command(), matches),
+        Some((webhooks::NAME, matches)) => {
+            let key = if cli.demo {
+                demo::API_KEY.to_owned()
+            } else {
+                settings.key()?.0
+            };
+            return webhooks::run(&key, cli.format, matches);
+        }
+        _ => {}
     }
     let job = job(matches)?;
     // Kept alive while the command runs.
     let mut _demo = None;
-    let config = if cli.demo {
-        let server = FakeServer::start(FakeOptions::default())
-            .map_err(|e| Failure::Usage(format!("cannot start the built-in fake account: {e}")))?;
-        let config = server.config()?;
+    let (config, key_source) = if cli.demo {
+        settings.refuse_with_demo()?;
+        let (server, config) = demo::start()?;
         _demo = Some(server);
-        config
+        (config, None)
     } else {
-        account(cli)?
+        let (config, source) = settings.account()?;
+        (config, Some(source))
     };
     let retry = RetryPolicy::default().max_attempts(cli.max_attempts);
     let client = Client::with_options(config, ClientOptions::default().retry(retry));
-    match job {
+    let outcome = match &job {
         Job::Api(matches) => api::run(&client, cli.format, matches),
         Job::Import(matches) => import::run(&client, cli.format, cli.concurrency, matches),
         Job::Operation {
@@ -284,6 +345,104 @@ fn run(cli: &Cli, matches: &ArgMatches) -> Result<(), Failure> {
             cli.format,
             matches,
         ),
+    };
+    outcome.map_err(|failure| explain(failure, &job, client.config(), key_source.as_deref()))
+}
+
+/// A 404 said as what was not found; a 401 with where the account's keys are created.
+fn explain(failure: Failure, job: &Job<'_>, config: &Config, key_source: Option<&str>) -> Failure {
+    let Failure::Sdk(Error::Api(api)) = &failure else {
+        return failure;
+    };
+    let message = match api.status.as_u16() {
+        404 => {
+            let missing = match job {
+                Job::Operation {
+                    registration,
+                    operation,
+                    ..
+                } => operation.request(config).ok().and_then(|request| {
+                    let path = below_root(config, request.uri().path());
+                    explain::not_found(registration.paths.iter().copied(), path)
+                }),
+                Job::Api(matches) => api::path(config, matches)
+                    .and_then(|path| explain::not_found_anywhere(below_root(config, &path))),
+                Job::Import(_) => None,
+            };
+            match missing {
+                Some(missing) => {
+                    format!("{missing} not found ({failure_text})", failure_text = api)
+                }
+                None => return failure,
+            }
+        }
+        401 => format!(
+            "{api}\nusercom: the key{} was refused: an admin of the account creates the public \
+             REST API key at {} (not the application key of Settings > Setup & integrations)",
+            key_source
+                .map(|source| format!(" from {source}"))
+                .unwrap_or_default(),
+            explain::credentials_url(config),
+        ),
+        _ => return failure,
+    };
+    match failure {
+        Failure::Sdk(error) => Failure::Explained { message, error },
+        other => other,
+    }
+}
+
+/// `path` below the API root (`conversations/1/` of `/api/public/conversations/1/`).
+fn below_root<'a>(config: &Config, path: &'a str) -> &'a str {
+    path.strip_prefix(config.base_url().path()).unwrap_or(path)
+}
+
+/// The built-in fake account of `--demo`, when this binary has it.
+#[cfg(feature = "demo")]
+mod demo {
+    use usercom_fake::{FakeOptions, FakeServer};
+
+    use crate::{Config, Failure};
+
+    /// The fake account's key.
+    pub const API_KEY: &str = usercom_fake::DEFAULT_API_KEY;
+
+    /// Starts the fake account, with the documentation's example objects.
+    pub fn start() -> Result<(FakeServer, Config), Failure> {
+        let server = FakeServer::start(FakeOptions::default().examples(true))
+            .map_err(|e| Failure::Usage(format!("cannot start the built-in fake account: {e}")))?;
+        let config = server.config()?;
+        Ok((server, config))
+    }
+}
+
+/// `--demo` in a binary built without the fake account.
+#[cfg(not(feature = "demo"))]
+mod demo {
+    use crate::{Config, Failure};
+
+    /// Unused: there is no fake account.
+    pub const API_KEY: &str = "";
+
+    /// Why there is no fake account.
+    pub const MISSING: &str = "--demo needs the built-in fake account, which this usercom was \
+                               built without: build it with the default features (cargo \
+                               install --locked --path crates/usercom-cli)";
+
+    /// Refuses: there is no fake account.
+    pub fn start() -> Result<((), Config), Failure> {
+        Err(Failure::Usage(MISSING.to_owned()))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn demo_says_how_to_get_it() {
+            let Err(crate::Failure::Usage(message)) = super::start() else {
+                unreachable!("a slim build has no fake account")
+            };
+            assert!(message.contains("default features"), "{message}");
+        }
     }
 }
 
@@ -296,7 +455,8 @@ fn run_operation(
     matches: &ArgMatches,
 ) -> Result<(), Failure> {
     let config = client.config();
-    let columns = registration.columns;
+    let chosen = output::fields(matches);
+    let columns = chosen.unwrap_or(registration.columns);
     if let Some(pages) = operation.raw_pages(config) {
         let printer = Printer::new(format_for(format, columns), columns);
         return listing::walk(client, pages, matches, printer);
@@ -310,7 +470,9 @@ fn run_operation(
         return Ok(());
     }
     let format = format_for(format, columns);
-    if let Some(printed) = conversations::print(registration.name, format, &raw) {
+    if chosen.is_none()
+        && let Some(printed) = conversations::print(registration.name, format, &raw)
+    {
         return printed;
     }
     if format == Format::Json {
@@ -326,65 +488,196 @@ fn run_operation(
     Ok(printer.finish()?)
 }
 
-/// The API key, from `--api-key-file` or the environment.
-fn api_key(cli: &Cli) -> Result<String, Failure> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    Ok(match &cli.api_key_file {
-        Some(path) => {
-            let key = std::fs::read_to_string(path).map_err(|e| {
-                Failure::Usage(format!(
-                    "cannot read --api-key-file {}: {e}",
-                    path.display()
-                ))
-            })?;
-            let key = key.trim().to_owned();
-            if key.is_empty() {
-                return Err(Failure::Usage(format!(
-                    "--api-key-file {} is empty",
-                    path.display()
-                )));
-            }
-            key
-        }
-        None => env(ENV_API_KEY).ok_or_else(|| {
-            Failure::Usage(format!(
-                "no API key: set {ENV_API_KEY} or pass --api-key-file PATH; {KEY_HELP} \
-                 (or try --demo)"
-            ))
-        })?,
-    })
+/// Where a setting came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// A flag.
+    CommandLine,
+    /// An environment variable.
+    Environment,
 }
 
-/// The account from the flags or the environment, with the key from a file or the environment.
-fn account(cli: &Cli) -> Result<Config, Failure> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let key = api_key(cli)?;
-    let target = match (&cli.base_url, &cli.subdomain) {
-        (Some(url), _) => Ok(url.clone()),
-        (None, Some(name)) => Err(name.clone()),
-        (None, None) => match (env(ENV_BASE_URL), env(ENV_SUBDOMAIN)) {
-            (Some(url), None) => Ok(url),
-            (None, Some(name)) => Err(name),
+/// The account's settings, each from the command line, else the environment, else the
+/// profile of the configuration file.
+struct Settings<'a> {
+    cli: &'a Cli,
+    matches: &'a ArgMatches,
+}
+
+impl<'a> Settings<'a> {
+    fn new(cli: &'a Cli, matches: &'a ArgMatches) -> Self {
+        Self { cli, matches }
+    }
+
+    /// A flag's value, unless empty, with where it came from.
+    fn get<'v>(&self, id: &str, value: Option<&'v String>) -> Option<(&'v str, Origin)> {
+        let value = value.map(String::as_str).filter(|v| !v.trim().is_empty())?;
+        match self.matches.value_source(id) {
+            Some(ValueSource::CommandLine) => Some((value, Origin::CommandLine)),
+            Some(ValueSource::EnvVariable) => Some((value, Origin::Environment)),
+            _ => None,
+        }
+    }
+
+    fn on_command_line(&self, id: &str) -> bool {
+        self.matches.value_source(id) == Some(ValueSource::CommandLine)
+    }
+
+    /// `--demo` runs the fake account: a flag naming another account is a mistake (the
+    /// environment's settings are left aside).
+    fn refuse_with_demo(&self) -> Result<(), Failure> {
+        for (id, flag) in [
+            ("subdomain", "--subdomain"),
+            ("base_url", "--base-url"),
+            ("api_key_file", "--api-key-file"),
+            ("profile", "--profile"),
+        ] {
+            if self.on_command_line(id) {
+                return Err(Failure::Usage(format!(
+                    "--demo runs the built-in fake account: it cannot be used with {flag}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The selected profile, if any: `--profile` or USERCOM_PROFILE, else the one called
+    /// `default` when the file has it.
+    fn profile(&self) -> Result<Option<(String, profile::Profile)>, Failure> {
+        let name = self
+            .cli
+            .profile
+            .as_deref()
+            .map(str::trim)
+            .filter(|name| !name.is_empty());
+        let given = self
+            .cli
+            .config
+            .as_deref()
+            .filter(|p| !p.as_os_str().is_empty());
+        let Some(path) = profile::config_path(given) else {
+            return match name {
+                Some(name) => Err(Failure::Usage(format!(
+                    "no profile {name}: the configuration directory is unknown (no home \
+                     directory); point --config or {} at the file",
+                    profile::ENV_CONFIG
+                ))),
+                None => Ok(None),
+            };
+        };
+        let found = profile::load(&path, given.is_some(), name).map_err(Failure::Usage)?;
+        Ok(found.map(|found| (name.unwrap_or(profile::DEFAULT_PROFILE).to_owned(), found)))
+    }
+
+    /// The API key, and where it came from (for messages: never the key).
+    fn key(&self) -> Result<(String, String), Failure> {
+        self.key_with(None)
+    }
+
+    fn key_with(
+        &self,
+        profile: Option<&(String, profile::Profile)>,
+    ) -> Result<(String, String), Failure> {
+        let from_file = |path: &Path, what: &str| {
+            profile::read_key_file(path, what)
+                .map(|key| (key, format!("{what} {}", path.display())))
+                .map_err(Failure::Usage)
+        };
+        let env_key = std::env::var(ENV_API_KEY)
+            .ok()
+            .filter(|v| !v.trim().is_empty());
+        let file = self
+            .cli
+            .api_key_file
+            .as_deref()
+            .filter(|p| !p.as_os_str().is_empty());
+        match (file, self.matches.value_source("api_key_file")) {
+            (Some(path), Some(ValueSource::CommandLine)) => {
+                return from_file(path, "--api-key-file");
+            }
+            (Some(_), _) if env_key.is_some() => {
+                return Err(Failure::Usage(format!(
+                    "both {ENV_API_KEY} and {} are set; unset one, or pass --api-key-file",
+                    profile::ENV_API_KEY_FILE
+                )));
+            }
+            (Some(path), _) => return from_file(path, profile::ENV_API_KEY_FILE),
+            (None, _) => {}
+        }
+        if let Some(key) = env_key {
+            return Ok((key.trim().to_owned(), ENV_API_KEY.to_owned()));
+        }
+        let profile = match profile {
+            Some(profile) => Some(profile.clone()),
+            None => self.profile()?,
+        };
+        if let Some((name, profile)) = &profile
+            && let Some(path) = &profile.api_key_file
+        {
+            return from_file(path, &format!("the api_key_file of profile {name}"));
+        }
+        Err(Failure::Usage(format!(
+            "no API key: set {ENV_API_KEY}, pass --api-key-file PATH, or name a key file in \
+             a profile (see usercom --help); {KEY_HELP} (or try --demo)"
+        )))
+    }
+
+    /// The account's configuration, and where its key came from.
+    fn account(&self) -> Result<(Config, String), Failure> {
+        let base_url = self.get("base_url", self.cli.base_url.as_ref());
+        let subdomain = self.get("subdomain", self.cli.subdomain.as_ref());
+        let mut profile = None;
+        let target = match (base_url, subdomain) {
+            (Some((_, Origin::CommandLine)), Some((_, Origin::CommandLine))) => {
+                return Err(Failure::Usage(
+                    "--subdomain and --base-url name two accounts: pass one".to_owned(),
+                ));
+            }
+            (Some((url, Origin::CommandLine)), _) => Ok(url.to_owned()),
+            (_, Some((name, Origin::CommandLine))) => Err(name.to_owned()),
             (Some(_), Some(_)) => {
                 return Err(Failure::Usage(format!(
                     "both {ENV_SUBDOMAIN} and {ENV_BASE_URL} are set; set one, or pass \
                      --subdomain or --base-url"
                 )));
             }
+            (Some((url, _)), None) => Ok(url.to_owned()),
+            (None, Some((name, _))) => Err(name.to_owned()),
             (None, None) => {
-                return Err(Failure::Usage(format!(
-                    "which account? pass --subdomain NAME (acme for acme.user.com) or --base-url \
-                     URL, or set {ENV_SUBDOMAIN} or {ENV_BASE_URL} (or try --demo)"
-                )));
+                profile = self.profile()?;
+                match &profile {
+                    Some((_, p)) if p.base_url.is_some() => {
+                        Ok(p.base_url.clone().unwrap_or_default())
+                    }
+                    Some((_, p)) if p.subdomain.is_some() => {
+                        Err(p.subdomain.clone().unwrap_or_default())
+                    }
+                    found => {
+                        let which = match found {
+                            Some((name, _)) => {
+                                format!("profile {name} names no account (subdomain or base_url); ")
+                            }
+                            None => String::new(),
+                        };
+                        return Err(Failure::Usage(format!(
+                            "which account? {which}pass --subdomain NAME (acme for \
+                             acme.user.com) or --base-url URL, set {ENV_SUBDOMAIN} or \
+                             {ENV_BASE_URL}, or select a profile with --profile NAME (or try \
+                             --demo)"
+                        )));
+                    }
+                }
             }
-        },
-    };
-    let config = match target {
-        Ok(url) => Config::for_base_url(&url, &key),
-        Err(name) => Config::for_subdomain(&name, &key),
-    };
-    config.map_err(|e| match e {
-        Error::InvalidInput(message) => Failure::Usage(message),
-        other => Failure::Sdk(other),
-    })
+        };
+        let (key, source) = self.key_with(profile.as_ref())?;
+        let config = match target {
+            Ok(url) => Config::for_base_url(&url, &key),
+            Err(name) => Config::for_subdomain(&name, &key),
+        };
+        let config = config.map_err(|e| match e {
+            Error::InvalidInput(message) => Failure::Usage(message),
+            other => Failure::Sdk(other),
+        })?;
+        Ok((config, source))
+    }
 }

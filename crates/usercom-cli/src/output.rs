@@ -1,17 +1,21 @@
 //! Output in the four formats, written a batch of whole lines at a time.
 //!
-//! Every batch is written in one locked write, and the Ctrl-C handler takes the same lock
-//! before it exits, so an interrupted run never leaves half a line.
+//! Every batch is written under the stdout lock, and an interrupted run ends only between
+//! two lines (see [`exit_between_lines`]), so it never leaves half a line. Tables are for
+//! terminals: every text in them is made safe for one (see [`crate::text`]); JSON, JSON lines
+//! and CSV carry the text exactly as it came.
 
 use std::io::{self, Write};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use clap::ValueEnum;
+use clap::{ArgMatches, ValueEnum};
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 use usercom_core::RawJson;
 use usercom_core::registry::Column;
 
-use crate::text::fit;
+use crate::text::{fit, for_terminal_line};
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -29,14 +33,96 @@ pub enum Format {
 /// The widest a table column grows (its last column is never cut).
 const MAX_COLUMN_WIDTH: usize = 32;
 
-/// Writes whole lines (`text` ends with a newline) in a single locked write, flushed.
+/// Lines are written in pieces of about this size, each ending a line, so that an
+/// interruption waits for one piece at most.
+const PIECE: usize = 64 * 1024;
+
+/// Set once the program is to end: a batch being written stops at the end of a line.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Writes whole lines (`text` ends with a newline) under the stdout lock, flushed.
+///
+/// If the program is interrupted meanwhile, it ends at the end of the piece being written:
+/// between two lines, however long they are and however slowly they are read.
 pub fn write_lines(text: &str) -> io::Result<()> {
     if text.is_empty() {
         return Ok(());
     }
+    if stdout_closed() {
+        return Err(io::Error::other(
+            "standard output is closed (as with `>&-`); redirect it to a file or to \
+             /dev/null instead",
+        ));
+    }
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    for piece in pieces(text.as_bytes()) {
+        out.write_all(piece)?;
+        if STOPPING.load(Ordering::SeqCst) {
+            let _ = out.flush();
+            std::process::exit(INTERRUPTED);
+        }
+    }
     out.flush()
+}
+
+/// `text` in pieces of whole lines: each up to the last line end within [`PIECE`] bytes, or
+/// one line longer than that.
+fn pieces(mut text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::from_fn(move || {
+        if text.is_empty() {
+            return None;
+        }
+        let newline = |bytes: &[u8]| bytes.iter().rposition(|&b| b == b'\n');
+        let end = match newline(&text[..text.len().min(PIECE)]) {
+            Some(at) => at + 1,
+            None => text
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |at| at + 1),
+        };
+        let (piece, rest) = text.split_at(end);
+        text = rest;
+        Some(piece)
+    })
+}
+
+/// The exit code of an interrupted run.
+pub const INTERRUPTED: i32 = 130;
+
+/// Ends the program with exit code 130 between two output lines, never inside one: at once
+/// when nothing is being written, otherwise once the line being written has been taken by
+/// the reader (a reader that stalls holds the exit until it reads or goes away).
+pub fn exit_between_lines() -> ! {
+    STOPPING.store(true, Ordering::SeqCst);
+    let _whole_lines = io::stdout().lock();
+    std::process::exit(INTERRUPTED)
+}
+
+/// Whether standard output was closed when the program started (`usercom … >&-`). The Rust
+/// runtime puts `/dev/null` opened for reading and writing in place of a closed standard
+/// stream, so the output would vanish with no error; a shell's `>/dev/null` opens it for
+/// writing only, and is left alone.
+fn stdout_closed() -> bool {
+    static CLOSED: OnceLock<bool> = OnceLock::new();
+    *CLOSED.get_or_init(|| {
+        #[cfg(unix)]
+        {
+            use nix::fcntl::{FcntlArg, OFlag, fcntl};
+            use nix::sys::stat::{fstat, stat};
+            let stdout = io::stdout();
+            let Ok(flags) = fcntl(&stdout, FcntlArg::F_GETFL) else {
+                return true;
+            };
+            let read_write = OFlag::from_bits_truncate(flags) & OFlag::O_ACCMODE == OFlag::O_RDWR;
+            let null = |file: nix::sys::stat::FileStat| {
+                stat("/dev/null").is_ok_and(|null| null.st_rdev == file.st_rdev)
+                    && file.st_mode & nix::libc::S_IFMT == nix::libc::S_IFCHR
+            };
+            read_write && fstat(&stdout).is_ok_and(null)
+        }
+        #[cfg(not(unix))]
+        false
+    })
 }
 
 /// Writes one line (a newline is added).
@@ -196,8 +282,16 @@ impl Printer {
     }
 
     fn table(&mut self, items: &[RawJson]) -> String {
-        let rows: Vec<Vec<Option<String>>> =
-            items.iter().map(|item| cells(item, self.columns)).collect();
+        // Text from the API reaches a terminal here: nothing in it may drive the terminal.
+        let rows: Vec<Vec<Option<String>>> = items
+            .iter()
+            .map(|item| {
+                cells(item, self.columns)
+                    .into_iter()
+                    .map(|cell| cell.map(|text| for_terminal_line(&text).into_owned()))
+                    .collect()
+            })
+            .collect();
         let mut out = String::new();
         if !self.started {
             let numeric = numeric_columns(items, self.columns);
@@ -249,6 +343,49 @@ impl Printer {
         out.truncate(start + end);
         out.push('\n');
     }
+}
+
+/// The id of the `--fields` flag.
+pub const FIELDS: &str = "fields";
+
+/// The columns of `--fields`, a list of dotted paths into each item's JSON (`id,user.email`,
+/// `companies.0.name`), each the header of its column.
+///
+/// They are parsed once a run and live as long as the program, beside the registry's columns.
+pub fn parse_fields(text: &str) -> Result<&'static [Column], String> {
+    const EXAMPLE: &str = "dotted paths separated by commas, such as id,user.email";
+    if text.trim().is_empty() {
+        return Err(format!("no field given: list {EXAMPLE}"));
+    }
+    let mut columns = Vec::new();
+    for field in text.split(',') {
+        let field = field.trim();
+        if field.is_empty() {
+            return Err(format!("{text:?} has an empty field: list {EXAMPLE}"));
+        }
+        if field.split('.').any(|key| key.trim().is_empty()) {
+            return Err(format!("{field:?} is not a dotted path: list {EXAMPLE}"));
+        }
+        // Each key of the path as a JSON pointer token (RFC 6901).
+        let pointer: String = field
+            .split('.')
+            .map(|key| format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+            .collect();
+        columns.push(Column::new(
+            String::leak(field.to_owned()),
+            String::leak(pointer),
+        ));
+    }
+    Ok(Vec::leak(columns))
+}
+
+/// The columns chosen with `--fields`, if any (a global flag, seen from any command).
+pub fn fields(matches: &ArgMatches) -> Option<&'static [Column]> {
+    matches
+        .try_get_one::<&'static [Column]>(FIELDS)
+        .ok()
+        .flatten()
+        .copied()
 }
 
 /// The values of `columns` in an item: `None` where it has none (or `null`).
@@ -320,6 +457,76 @@ mod tests {
         printer.started = true;
         let later = printer.table(&[raw(r#"{"id": 123456, "user": {"name": "Bartholomew"}}"#)]);
         assert_eq!(later, "123456  Bar…  -\n");
+    }
+
+    #[test]
+    fn a_table_shows_nothing_that_drives_a_terminal_and_csv_keeps_everything() {
+        let hostile = r#"{"id": 1, "user": {"name": "Ev\u202eil"}, "note": "\u001b]52;c;aGk=\u0007\u001b[2J"}"#;
+        let mut printer = Printer::new(Format::Table, COLUMNS);
+        let table = printer.table(&[raw(hostile)]);
+        assert_eq!(
+            table,
+            "ID  NAME   NOTE\n 1  Ev\u{fffd}il  \u{fffd}]52;c;aGk=\u{fffd}\u{fffd}[2J\n"
+        );
+        let csv = Printer::new(Format::Csv, COLUMNS).csv(&[raw(hostile)]);
+        assert_eq!(
+            csv,
+            "id,name,note\n1,Ev\u{202e}il,\u{1b}]52;c;aGk=\u{7}\u{1b}[2J\n"
+        );
+    }
+
+    #[test]
+    fn lines_are_cut_into_pieces_only_at_line_ends() {
+        let short = "ご注文ありがとう\n".repeat(PIECE / 10);
+        let long = format!("{}\n", "ż".repeat(PIECE));
+        let text = format!("{short}{long}{short}x");
+        let cut: Vec<&[u8]> = pieces(text.as_bytes()).collect();
+        assert_eq!(cut.concat(), text.as_bytes());
+        assert!(cut.len() > 3, "{}", cut.len());
+        for piece in &cut[..cut.len() - 1] {
+            assert!(piece.ends_with(b"\n") && std::str::from_utf8(piece).is_ok());
+            assert!(piece.len() <= PIECE || piece.iter().filter(|&&b| b == b'\n').count() == 1);
+        }
+        assert_eq!(cut[cut.len() - 1], b"x");
+    }
+
+    #[test]
+    fn fields_are_dotted_paths() {
+        let columns = parse_fields(" id, user.email ,companies.0.name,a/b~c").unwrap();
+        assert_eq!(
+            columns,
+            [
+                Column::new("id", "/id"),
+                Column::new("user.email", "/user/email"),
+                Column::new("companies.0.name", "/companies/0/name"),
+                Column::new("a/b~c", "/a~1b~0c"),
+            ]
+        );
+        let item = raw(
+            r#"{"id": 3, "user": {"email": "a@b.c"}, "companies": [{"name": "Acme"}], "a/b~c": true}"#,
+        );
+        assert_eq!(
+            cells(&item, columns),
+            [
+                Some("3".to_owned()),
+                Some("a@b.c".to_owned()),
+                Some("Acme".to_owned()),
+                Some("true".to_owned()),
+            ]
+        );
+        for (bad, expected) in [
+            ("", "no field given"),
+            ("  ", "no field given"),
+            ("id,,email", "has an empty field"),
+            ("id,", "has an empty field"),
+            ("user..email", "\"user..email\" is not a dotted path"),
+            (".id", "is not a dotted path"),
+            ("user.", "is not a dotted path"),
+        ] {
+            let error = parse_fields(bad).unwrap_err();
+            assert!(error.contains(expected), "{bad:?}: {error}");
+            assert!(error.contains("such as id,user.email"), "{bad:?}: {error}");
+        }
     }
 
     #[test]

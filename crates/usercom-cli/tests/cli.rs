@@ -305,7 +305,7 @@ fn api_errors_exit_3_with_status_and_detail_and_never_the_key() {
     assert_eq!(missing.status.code(), Some(3));
     assert_eq!(
         stderr(&missing),
-        "usercom: User.com API error: HTTP 404 Not Found: Not found.\n"
+        "usercom: conversation 1 not found (User.com API error: HTTP 404 Not Found: Not found.)\n"
     );
     assert_eq!(stdout(&missing), "");
 
@@ -470,7 +470,8 @@ fn demo_help_and_version() {
         .output()
         .unwrap();
     assert!(demo.status.success());
-    assert_eq!(json_lines(&demo).len(), 250);
+    // The seeded 250, and the documentation's examples (339461 and 3 to 6).
+    assert_eq!(json_lines(&demo).len(), 255);
 
     let help = Command::new(env!("CARGO_BIN_EXE_usercom"))
         .arg("--help")
@@ -597,7 +598,7 @@ fn api_sends_any_request_and_prints_the_body() {
     assert_eq!(missing.status.code(), Some(3));
     assert_eq!(
         stderr(&missing),
-        "usercom: User.com API error: HTTP 404 Not Found: Not found.\n"
+        "usercom: conversation 1 not found (User.com API error: HTTP 404 Not Found: Not found.)\n"
     );
     assert_eq!(stdout(&missing), "");
 }

@@ -725,3 +725,62 @@ fn import_help_names_the_formats_and_the_exit_codes() {
         assert!(help.contains(expected), "{expected} missing from {help}");
     }
 }
+
+#[test]
+fn importing_the_failed_rows_again_counts_rounds_and_words_one_row_as_one() {
+    let server = fake();
+    let dir = temp_dir("rounds");
+    let input = dir.join("accounts.jsonl");
+    std::fs::write(
+        &input,
+        "{\"custom_id\": \"r-1\", \"email\": \"not an email\"}\n",
+    )
+    .unwrap();
+    let first = run(&server, &["users", "import", path(&input)]);
+    assert_eq!(first.status.code(), Some(3), "{}", stderr(&first));
+    let failed = dir.join("accounts.jsonl.failed.jsonl");
+    assert_eq!(failed_rows(&failed).len(), 1);
+    let said = stderr(&first);
+    assert!(
+        said.contains("usercom: 1 row: 0 created, 0 updated, 1 not imported"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "the row not imported is in {}, with its error; fix it and run",
+            failed.display()
+        )),
+        "{said}"
+    );
+
+    // The failed rows, imported again as they are, go to a second round's file, and so on:
+    // never `….failed.jsonl.failed.jsonl`.
+    let second = run(&server, &["users", "import", path(&failed)]);
+    assert_eq!(second.status.code(), Some(3), "{}", stderr(&second));
+    let round_two = dir.join("accounts.jsonl.failed.2.jsonl");
+    assert_eq!(summary_of(&second)["failed_file"], path(&round_two));
+    let third = run(&server, &["users", "import", path(&round_two)]);
+    assert_eq!(
+        summary_of(&third)["failed_file"],
+        path(&dir.join("accounts.jsonl.failed.3.jsonl"))
+    );
+    assert!(
+        failed.exists() && round_two.exists(),
+        "no round writes over its input"
+    );
+
+    // Two rows read as two.
+    let two = dir.join("two.jsonl");
+    std::fs::write(&two, "{\"custom_id\": \"r-2\", \"email\": \"bad\"}\n{\"custom_id\": \"r-3\", \"email\": \"bad\"}\n").unwrap();
+    let output = run(&server, &["users", "import", path(&two)]);
+    let said = stderr(&output);
+    assert!(
+        said.contains("usercom: 2 rows: 0 created, 0 updated, 2 not imported"),
+        "{said}"
+    );
+    assert!(said.contains("the 2 rows not imported are in"), "{said}");
+    assert!(
+        said.contains("with their errors; fix them and run"),
+        "{said}"
+    );
+}

@@ -346,6 +346,12 @@ fn the_key_comes_from_the_usual_places() {
     // --api-key-file, trimmed.
     let file = std::env::temp_dir().join(format!("usercom-webhooks-key-{}", std::process::id()));
     std::fs::write(&file, format!("{KEY}\n")).unwrap();
+    // Readable by its owner only, as a key file should be (else a warning comes first).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let listener = Listener::start(
         usercom()
             .env_remove("USERCOM_API_KEY")

@@ -255,11 +255,14 @@ fn a_thousand_conversations_across_ten_pages_arrive_once_and_in_order<H: Harness
         );
         assert_eq!(request.status, 200);
     }
-    // One connection, reused for every page.
+    // Connections are reused, not one per page. (hyper hands a connection back to its pool
+    // from a task of its own, so on a busy machine a page can start before the last one's
+    // connection is back: a second connection is allowed, a third is not.)
+    let connections: std::collections::HashSet<_> = requests.iter().map(|r| r.connection).collect();
     assert!(
-        requests
-            .iter()
-            .all(|r| r.connection == requests[0].connection)
+        connections.len() <= 2,
+        "{} connections for 10 pages",
+        connections.len()
     );
 }
 

@@ -38,7 +38,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::endpoint::{RawJson, decode_json};
-use crate::listing::{Listing, Page, Paginator, Step};
+use crate::listing::{Listing, MAX_EMPTY_PAGES_IN_A_ROW, Page, Paginator, Step};
 use crate::{Error, PaginationError};
 
 /// What the driver has for the caller.
@@ -68,6 +68,13 @@ pub struct Concurrent<T> {
     current_ids: HashSet<i64>,
     failed: Option<Error>,
     finished: bool,
+    /// Whether the end was reported (as `End`, or as the error that ended the listing).
+    reported: bool,
+    /// The first page's `count`, and how many items were delivered.
+    counted: Option<u64>,
+    delivered: u64,
+    /// Planned pages delivered empty in a row (the count promised more than the server has).
+    empty_in_a_row: u32,
     item: PhantomData<fn() -> T>,
 }
 
@@ -137,6 +144,10 @@ impl<T: DeserializeOwned> Concurrent<T> {
             current_ids: HashSet::new(),
             failed: None,
             finished: false,
+            reported: false,
+            counted: None,
+            delivered: 0,
+            empty_in_a_row: 0,
             item: PhantomData,
         }
     }
@@ -175,20 +186,35 @@ impl<T: DeserializeOwned> Concurrent<T> {
                     }
                 }
                 return match decode_json::<T>(http::StatusCode::OK, raw.get().as_bytes()) {
-                    Ok(item) => Poll::Item(item),
+                    Ok(item) => {
+                        self.delivered += 1;
+                        Poll::Item(item)
+                    }
                     Err(error) => {
-                        self.finished = true;
                         self.ready.clear();
-                        Poll::Failed(error)
+                        self.fail(error)
                     }
                 };
             }
             if self.finished {
-                return Poll::End;
+                if self.reported {
+                    return Poll::End;
+                }
+                self.reported = true;
+                // The end of a listing that delivered fewer items than its first page
+                // counted is reported, as the sequential listing does.
+                return match self.counted {
+                    Some(counted) if self.delivered < counted => {
+                        Poll::Failed(Error::Pagination(PaginationError::FewerThanCounted {
+                            counted,
+                            received: self.delivered,
+                        }))
+                    }
+                    _ => Poll::End,
+                };
             }
             if let Some(error) = self.failed.take() {
-                self.finished = true;
-                return Poll::Failed(error);
+                return self.fail(error);
             }
             match self.advance() {
                 Some(poll) => return poll,
@@ -197,13 +223,21 @@ impl<T: DeserializeOwned> Concurrent<T> {
         }
     }
 
+    /// Ends the listing with `error`: nothing is reported after it.
+    fn fail(&mut self, error: Error) -> Poll<T> {
+        self.finished = true;
+        self.reported = true;
+        Poll::Failed(error)
+    }
+
     /// Moves the next delivered page into `ready`; `Some` when the caller must act first.
+    /// `None` also when the listing has just finished (`poll` reports the end).
     fn advance(&mut self) -> Option<Poll<T>> {
         match &mut self.phase {
             Phase::First { .. } => Some(Poll::Pending),
             Phase::Switching => {
                 self.finished = true;
-                Some(Poll::End)
+                None
             }
             Phase::Sequential(listing, _) => match listing.step() {
                 Step::Item(raw) => {
@@ -212,13 +246,10 @@ impl<T: DeserializeOwned> Concurrent<T> {
                     None
                 }
                 Step::Send(_) => Some(Poll::Pending),
-                Step::Failed(error) => {
-                    self.finished = true;
-                    Some(Poll::Failed(error))
-                }
+                Step::Failed(error) => Some(self.fail(error)),
                 Step::End => {
                     self.finished = true;
-                    Some(Poll::End)
+                    None
                 }
             },
             Phase::Planned(plan) => {
@@ -228,13 +259,27 @@ impl<T: DeserializeOwned> Concurrent<T> {
                 }
                 if let Some(page) = plan.arrived.remove(&page_number) {
                     plan.next_to_deliver += 1;
+                    self.empty_in_a_row = if page.results.is_empty() {
+                        self.empty_in_a_row + 1
+                    } else {
+                        0
+                    };
+                    if self.empty_in_a_row >= MAX_EMPTY_PAGES_IN_A_ROW && page_number < plan.last {
+                        // The count promised pages the server does not have: the plan is
+                        // not followed to its end (a made-up count could be any size).
+                        let url = plan.url_for(page_number + 1).to_string();
+                        let error = Error::Pagination(PaginationError::EmptyPages {
+                            pages: self.empty_in_a_row,
+                            url: crate::endpoint::redact_text(&url, plan.pages.config().api_key()),
+                        });
+                        return Some(self.fail(error));
+                    }
                     self.previous_ids = std::mem::take(&mut self.current_ids);
                     self.ready.extend(page.results);
                     return None;
                 }
                 if let Some(error) = plan.failures.remove(&page_number) {
-                    self.finished = true;
-                    return Some(Poll::Failed(error));
+                    return Some(self.fail(error));
                 }
                 Some(Poll::Pending)
             }
@@ -252,7 +297,7 @@ impl<T: DeserializeOwned> Concurrent<T> {
             other => {
                 self.phase = other;
                 self.finished = true;
-                Some(Poll::End)
+                None
             }
         }
     }
@@ -302,9 +347,13 @@ impl<T: DeserializeOwned> Concurrent<T> {
             },
             Phase::Planned(plan) => {
                 let stop_at = plan.failures.keys().next().copied().unwrap_or(u64::MAX);
+                // Pages answered ahead of the one being delivered wait in memory: a stalled
+                // page holds back at most a window of them.
+                let window = 2 * self.max_in_flight as u64;
                 if plan.in_flight >= self.max_in_flight
                     || plan.next_to_send > plan.last
                     || plan.next_to_send >= stop_at
+                    || plan.next_to_send >= plan.next_to_deliver.saturating_add(window)
                 {
                     return None;
                 }
@@ -348,6 +397,7 @@ impl<T: DeserializeOwned> Concurrent<T> {
                     }
                 };
                 let plan = plan(pages, &page, max_in_flight);
+                self.counted = page.count;
                 self.ready.extend(page.results);
                 let Phase::First { pages, .. } =
                     std::mem::replace(&mut self.phase, Phase::Switching)
@@ -381,11 +431,13 @@ impl<T: DeserializeOwned> Concurrent<T> {
                         // The last page goes through the paginator, which learns whether
                         // the listing grew past the plan (its `next`).
                         let url = plan.url_for(page);
+                        // It never saw the first page: the driver checks the count itself.
                         plan.pages = Paginator::from_url(
                             plan.pages.config().clone(),
                             plan.pages.name(),
                             url.as_str(),
-                        )?;
+                        )?
+                        .without_count_check();
                         plan.pages.process(response)
                     } else {
                         plan.pages
@@ -567,10 +619,13 @@ mod tests {
     fn an_item_that_shifted_onto_the_next_page_is_delivered_once() {
         let base = numbered(30, 10);
         let shifted = move |page: u64| {
-            if page == 2 {
-                // An item was inserted at the head: page 2 starts with page 1's last item.
-                let ids: Vec<Value> = (9..19).map(|n| json!({"id": 1000 - n})).collect();
-                let next = format!("{ROOT}?page=3");
+            if page >= 2 {
+                // An item was inserted at the head after page 1 was read: every later page
+                // starts with the last item of the page before, and a 4th page appears.
+                let ids: Vec<Value> = ((page - 1) * 10 - 1..(page * 10 - 1).min(30))
+                    .map(|n| json!({"id": 1000 - n as i64}))
+                    .collect();
+                let next = (page * 10 - 1 < 30).then(|| format!("{ROOT}?page={}", page + 1));
                 Response::new(json!({"count": 31, "next": next, "results": ids}).to_string())
             } else {
                 base(page)
@@ -578,6 +633,11 @@ mod tests {
         };
         let (ids, error, _, _) = drive(3, shifted);
         assert!(error.is_none(), "{error:?}");
+        assert_eq!(
+            ids.len(),
+            30,
+            "every item that was there at the start: {ids:?}"
+        );
         let mut unique = ids.clone();
         unique.sort_unstable();
         unique.dedup();
@@ -643,5 +703,60 @@ mod tests {
         assert!(error.is_none(), "{error:?}");
         assert_eq!(ids.len(), 32);
         assert_eq!(asked.iter().filter(|&&page| page == 4).count(), 1);
+    }
+
+    #[test]
+    fn a_count_that_promised_more_than_arrived_is_reported_after_every_item() {
+        // 30 counted, but the last planned page holds only 5 and ends the listing.
+        let base = numbered(30, 10);
+        let short = move |page: u64| {
+            if page == 3 {
+                let ids: Vec<Value> = (20..25).map(|n| json!({"id": 1000 - n})).collect();
+                Response::new(json!({"count": 30, "next": null, "results": ids}).to_string())
+            } else {
+                base(page)
+            }
+        };
+        for in_flight in [1, 8] {
+            let (ids, error, _, _) = drive(in_flight, &short);
+            assert_eq!(ids.len(), 25, "with {in_flight} in flight");
+            assert!(
+                matches!(
+                    error,
+                    Some(Error::Pagination(PaginationError::FewerThanCounted {
+                        counted: 30,
+                        received: 25
+                    }))
+                ),
+                "with {in_flight} in flight: {error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_made_up_count_does_not_plan_pages_forever() {
+        // The first page counts 10^15 items; every later page is empty but numbered on.
+        let server = |page: u64| {
+            let ids: Vec<Value> = if page == 1 {
+                (0..10).map(|n| json!({"id": 1000 - n})).collect()
+            } else {
+                Vec::new()
+            };
+            let next = format!("{ROOT}?page={}", page + 1);
+            Response::new(
+                json!({"count": 1_000_000_000_000_000_u64, "next": next, "results": ids})
+                    .to_string(),
+            )
+        };
+        let (ids, error, _, asked) = drive(4, server);
+        assert_eq!(ids.len(), 10);
+        assert!(
+            matches!(
+                error,
+                Some(Error::Pagination(PaginationError::EmptyPages { .. }))
+            ),
+            "{error:?}"
+        );
+        assert!(asked.len() < 20, "{} pages asked", asked.len());
     }
 }

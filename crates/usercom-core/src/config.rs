@@ -115,6 +115,111 @@ pub struct Config {
     base_url: Url,
     api_key: ApiKey,
     user_agent: HeaderValue,
+    proxy: Proxy,
+}
+
+/// Whether requests go through an HTTP proxy.
+///
+/// Whatever the setting, the key never travels in plain text through a proxy: a client
+/// tunnels to an `https` API root with `CONNECT` (TLS runs end to end, the proxy sees only
+/// the host name), and sends to an `http` API root (loopback, or one opted into with
+/// [`Config::for_base_url_allowing_http`]) directly, never through a proxy.
+///
+/// ```
+/// use usercom_core::{Config, config::Proxy};
+///
+/// let config = Config::for_subdomain("acme", "key")?
+///     .with_proxy(Proxy::url("http://proxy.internal:3128")?);
+/// let env = |_: &str| None;
+/// assert_eq!(
+///     config.proxy_for(env)?.map(|url| url.to_string()),
+///     Some("http://proxy.internal:3128/".to_owned())
+/// );
+///
+/// // Loopback and plain http never go through a proxy.
+/// let local = Config::for_base_url("http://127.0.0.1:8080", "key")?
+///     .with_proxy(Proxy::url("http://proxy.internal:3128")?);
+/// assert_eq!(local.proxy_for(env)?, None);
+/// # Ok::<(), usercom_core::Error>(())
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Proxy {
+    /// `HTTPS_PROXY` (or `https_proxy`, then `ALL_PROXY`, `all_proxy`) unless `NO_PROXY`
+    /// (or `no_proxy`) names the host, read when a client is made. The default. The plain
+    /// `HTTP_PROXY` is not read: it is for plain http, which never goes through a proxy.
+    #[default]
+    FromEnv,
+    /// Always straight to the API.
+    None,
+    /// Through this `http://` proxy (`http://user:password@host:port` for basic
+    /// authentication).
+    Url(Url),
+}
+
+impl Proxy {
+    /// A proxy at this URL: `http://host:port`, with optional `user:password@`. A proxy
+    /// reached over TLS (`https://`) or SOCKS is not supported.
+    pub fn url(url: &str) -> Result<Self, Error> {
+        let shown = without_password(url);
+        let parsed = Url::parse(url.trim())
+            .map_err(|e| Error::invalid_input(format!("proxy {shown:?} is not a URL: {e}")))?;
+        if parsed.scheme() != "http" {
+            return Err(Error::invalid_input(format!(
+                "proxy {shown:?} must be an http:// proxy (scheme `{}` is not supported)",
+                parsed.scheme()
+            )));
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(Error::invalid_input(format!("proxy {shown:?} has no host")));
+        }
+        Ok(Self::Url(parsed))
+    }
+}
+
+impl fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::FromEnv => f.write_str("FromEnv"),
+            Self::None => f.write_str("None"),
+            Self::Url(url) => f
+                .debug_tuple("Url")
+                .field(&without_password(url.as_str()))
+                .finish(),
+        }
+    }
+}
+
+/// Whether `NO_PROXY` (a comma-separated list, as curl reads it) names `host`: `*` names
+/// every host, `example.com` or `.example.com` names it and its subdomains, and an address
+/// names itself; a `:port` on an entry is ignored.
+fn no_proxy_names(list: &str, host: &str) -> bool {
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    list.split([',', ' '])
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .any(|entry| {
+            if entry == "*" {
+                return true;
+            }
+            let entry = entry.trim_start_matches('[');
+            let entry = match entry.find(']') {
+                Some(end) => &entry[..end],
+                None if entry.matches(':').count() == 1 => entry.split(':').next().unwrap_or(entry),
+                None => entry,
+            };
+            let entry = entry
+                .trim_start_matches("*.")
+                .trim_start_matches('.')
+                .to_ascii_lowercase();
+            host == entry
+                || host
+                    .strip_suffix(&entry)
+                    .is_some_and(|head| head.ends_with('.'))
+        })
 }
 
 impl Config {
@@ -157,8 +262,9 @@ impl Config {
         let url = config.base_url();
         if url.scheme() == "http" && !is_loopback(url) {
             return Err(Error::invalid_input(format!(
-                "{base_url:?} is plain http to a host that is not loopback: the key would travel \
-                 unencrypted; use https, or Config::for_base_url_allowing_http to opt in"
+                "{:?} is plain http to a host that is not loopback: the key would travel \
+                 unencrypted; use https, or Config::for_base_url_allowing_http to opt in",
+                without_password(base_url)
             )));
         }
         Ok(config)
@@ -170,25 +276,28 @@ impl Config {
         base_url: &str,
         api_key: impl AsRef<str>,
     ) -> Result<Self, Error> {
+        // Errors quote the URL without the password it may carry.
+        let shown = without_password(base_url);
         let mut url = Url::parse(base_url.trim())
-            .map_err(|e| Error::invalid_input(format!("{base_url:?} is not a valid URL: {e}")))?;
+            .map_err(|e| Error::invalid_input(format!("{shown:?} is not a valid URL: {e}")))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::invalid_input(format!(
+                "the base URL {shown:?} must not contain credentials; the API key goes in its \
+                 own setting"
+            )));
+        }
         if url.scheme() != "https" && url.scheme() != "http" {
             return Err(Error::invalid_input(format!(
-                "{base_url:?} is not an http(s) URL (scheme `{}`)",
+                "{shown:?} is not an http(s) URL (scheme `{}`)",
                 url.scheme()
             )));
         }
         if url.host_str().is_none_or(str::is_empty) {
-            return Err(Error::invalid_input(format!("{base_url:?} has no host")));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::invalid_input(
-                "the base URL must not contain credentials; the API key goes in its own setting",
-            ));
+            return Err(Error::invalid_input(format!("{shown:?} has no host")));
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(Error::invalid_input(format!(
-                "{base_url:?} must not have a query or fragment"
+                "{shown:?} must not have a query or fragment"
             )));
         }
         if url.path() == "/" {
@@ -243,7 +352,61 @@ impl Config {
             base_url,
             api_key: ApiKey::new(api_key)?,
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
+            proxy: Proxy::default(),
         })
+    }
+
+    /// Sets whether requests go through a proxy (default [`Proxy::FromEnv`]).
+    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// The proxy setting.
+    pub fn proxy(&self) -> &Proxy {
+        &self.proxy
+    }
+
+    /// The proxy that requests to the API root go through, if any, with the environment
+    /// read through `lookup` (pass `|name| std::env::var(name).ok()`): `None` for a plain
+    /// `http` or loopback API root whatever the setting, for [`Proxy::None`], and for a host
+    /// that `NO_PROXY` names. An unusable proxy variable is an error naming it.
+    pub fn proxy_for(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Url>, Error> {
+        if self.base_url.scheme() != "https" || is_loopback(&self.base_url) {
+            return Ok(None);
+        }
+        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        match &self.proxy {
+            Proxy::None => Ok(None),
+            Proxy::Url(url) => Ok(Some(url.clone())),
+            Proxy::FromEnv => {
+                let host = self.base_url.host_str().unwrap_or_default();
+                let no_proxy = read("NO_PROXY").or_else(|| read("no_proxy"));
+                if no_proxy.is_some_and(|list| no_proxy_names(&list, host)) {
+                    return Ok(None);
+                }
+                let Some((name, value)) = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+                    .into_iter()
+                    .find_map(|name| read(name).map(|value| (name, value)))
+                else {
+                    return Ok(None);
+                };
+                // `proxy:3128` is taken as `http://proxy:3128`, as curl does.
+                let value = if value.contains("://") {
+                    value
+                } else {
+                    format!("http://{}", value.trim())
+                };
+                match Proxy::url(&value) {
+                    Ok(Proxy::Url(url)) => Ok(Some(url)),
+                    Ok(_) => Ok(None),
+                    Err(Error::InvalidInput(message)) => {
+                        Err(Error::invalid_input(format!("{name}: {message}")))
+                    }
+                    Err(other) => Err(other),
+                }
+            }
+        }
     }
 
     /// Adds a product token of the calling application in front of the default user agent,
@@ -269,6 +432,24 @@ impl Config {
     /// The `User-Agent` sent with every request.
     pub fn user_agent(&self) -> &HeaderValue {
         &self.user_agent
+    }
+}
+
+/// `text` with the password of a URL (`scheme://user:password@host`) replaced by `***`,
+/// whether or not the rest of it parses.
+fn without_password(text: &str) -> String {
+    let Some(start) = text.find("://").map(|at| at + 3) else {
+        return text.to_owned();
+    };
+    let authority_end = text[start..]
+        .find(['/', '?', '#'])
+        .map_or(text.len(), |at| start + at);
+    let Some(at) = text[start..authority_end].rfind('@').map(|at| start + at) else {
+        return text.to_owned();
+    };
+    match text[start..at].find(':') {
+        Some(colon) => format!("{}***{}", &text[..start + colon + 1], &text[at..]),
+        None => text.to_owned(),
     }
 }
 
@@ -383,6 +564,108 @@ mod tests {
             let err = Config::for_base_url(input, KEY).unwrap_err();
             assert!(matches!(err, Error::InvalidInput(_)), "{input:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_password_in_a_base_url_is_never_echoed() {
+        for input in [
+            "ftp://user:secret@host/",
+            "https://user:secret@acme.user.com/",
+            "http://user:secret@10.0.0.1/",
+            "https://user:secret@exa mple.com/",
+            "gopher://user:secret@host:99999/",
+        ] {
+            let err = Config::for_base_url(input, KEY).unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains("secret"), "{input}: {shown}");
+            assert!(shown.contains("user:***@"), "{input}: {shown}");
+        }
+        assert_eq!(without_password("https://u:p@h/x@y"), "https://u:***@h/x@y");
+        assert_eq!(without_password("https://h/a:b@c"), "https://h/a:b@c");
+        assert_eq!(without_password("not a url"), "not a url");
+    }
+
+    #[test]
+    fn the_proxy_is_for_https_roots_only_and_honours_no_proxy() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let api = Config::for_subdomain("acme", KEY).unwrap();
+        let proxied = |config: &Config, pairs| {
+            config
+                .proxy_for(env(pairs))
+                .unwrap()
+                .map(|url| url.to_string())
+        };
+        assert_eq!(proxied(&api, &[]), None);
+        assert_eq!(proxied(&api, &[("HTTP_PROXY", "http://p:1")]), None);
+        assert_eq!(
+            proxied(&api, &[("https_proxy", "p:3128")]).as_deref(),
+            Some("http://p:3128/")
+        );
+        assert_eq!(
+            proxied(
+                &api,
+                &[("ALL_PROXY", "http://a:1"), ("HTTPS_PROXY", "http://h:1")]
+            )
+            .as_deref(),
+            Some("http://h:1/")
+        );
+        for no_proxy in [
+            "*",
+            "user.com",
+            ".user.com",
+            "*.user.com",
+            "x, acme.user.com:443",
+        ] {
+            let pairs: &'static [(&str, &str)] = Box::leak(Box::new([
+                ("HTTPS_PROXY", "http://p:1"),
+                ("NO_PROXY", no_proxy),
+            ]));
+            assert_eq!(proxied(&api, pairs), None, "{no_proxy}");
+        }
+        assert!(
+            proxied(
+                &api,
+                &[("HTTPS_PROXY", "http://p:1"), ("no_proxy", "cme.user.com")]
+            )
+            .is_some()
+        );
+
+        let err = api
+            .proxy_for(env(&[("HTTPS_PROXY", "socks5://u:hunter2@p:1")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("HTTPS_PROXY") && !err.contains("hunter2"),
+            "{err}"
+        );
+
+        // Plain http and loopback never go through a proxy, even an explicit one.
+        let explicit = Proxy::url("http://u:hunter2@p:1").unwrap();
+        assert!(!format!("{explicit:?}").contains("hunter2"));
+        for root in ["http://127.0.0.1:1/", "https://localhost:8443/"] {
+            let config = Config::for_base_url(root, KEY)
+                .unwrap()
+                .with_proxy(explicit.clone());
+            assert_eq!(
+                proxied(&config, &[("HTTPS_PROXY", "http://p:1")]),
+                None,
+                "{root}"
+            );
+        }
+        let plain = Config::for_base_url_allowing_http("http://sidecar.internal/", KEY)
+            .unwrap()
+            .with_proxy(explicit.clone());
+        assert_eq!(proxied(&plain, &[("ALL_PROXY", "http://p:1")]), None);
+        let direct = api.clone().with_proxy(Proxy::None);
+        assert_eq!(proxied(&direct, &[("HTTPS_PROXY", "http://p:1")]), None);
+        assert!(Proxy::url("https://p:1").is_err());
     }
 
     #[test]

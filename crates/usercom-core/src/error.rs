@@ -48,7 +48,18 @@ impl Error {
             kind,
             source: source.into(),
             attempts: 1,
+            host: None,
         })
+    }
+
+    /// Names the host a transport failure happened with (`acme.user.com`, `127.0.0.1:8080`);
+    /// adapters call this so that every transport error says where it went wrong. Other
+    /// errors are returned unchanged.
+    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+        if let Self::Transport(transport) = &mut self {
+            transport.host = Some(host.into());
+        }
+        self
     }
 
     /// The HTTP status the server answered with, when there was one.
@@ -76,7 +87,7 @@ impl Error {
             Self::Api(api) => {
                 api.status == StatusCode::TOO_MANY_REQUESTS || api.status.is_server_error()
             }
-            Self::Transport(_) => true,
+            Self::Transport(transport) => !transport.kind.is_permanent(),
             _ => false,
         }
     }
@@ -136,6 +147,14 @@ impl Error {
                 scrub(&mut decode.message);
                 scrub(&mut decode.body_snippet);
                 scrub(&mut decode.path);
+            }
+            Self::Transport(transport) => {
+                // An HTTP client's error can quote a URL or a header a server made up.
+                let text = chain_text(&*transport.source);
+                if text.contains(secret) {
+                    transport.source = text.replace(secret, "<redacted>").into();
+                }
+                transport.host.iter_mut().for_each(scrub);
             }
             _ => {}
         }
@@ -343,6 +362,20 @@ pub enum PaginationError {
         /// How many pages had arrived.
         pages: u64,
     },
+    /// The last page arrived, but with fewer items than the first page counted: items were
+    /// deleted or moved between pages while the listing was read (an item deleted from an
+    /// earlier page shifts a later item onto a page already read), or the server counts
+    /// items it does not list. Every item that arrived was delivered; some may be missing.
+    #[error(
+        "the listing ended with {received} item(s) but its first page counted {counted}: \
+         items may have changed while it was read, so some may be missing; run it again"
+    )]
+    FewerThanCounted {
+        /// The `count` of the first page.
+        counted: u64,
+        /// How many items arrived.
+        received: u64,
+    },
     /// Page after page arrived empty while still linking to another: the listing is not
     /// followed forever.
     #[error("the listing stopped: {pages} pages in a row were empty but linked to another ({url})")]
@@ -355,11 +388,15 @@ pub enum PaginationError {
 }
 
 /// The request did not get a complete response.
+///
+/// Its `Display` names the host, the cause (the HTTP client's error and what caused that)
+/// and whether the request may have reached the server.
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
     source: Box<dyn std::error::Error + Send + Sync>,
     attempts: u32,
+    host: Option<String>,
 }
 
 impl TransportError {
@@ -372,11 +409,45 @@ impl TransportError {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+
+    /// The host the failure happened with, when the adapter named it.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_deref()
+    }
+
+    /// Whether the request may have reached the server: `false` only when it provably was
+    /// not sent (no connection, no name, no TLS session, or the connection refused it unsent).
+    pub fn may_have_been_sent(&self) -> bool {
+        self.kind.may_have_been_sent()
+    }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.source)?;
+        match (&self.host, self.kind) {
+            (Some(host), TransportErrorKind::Connect) => write!(f, "could not connect to {host}"),
+            (Some(host), TransportErrorKind::Dns) => write!(f, "could not resolve {host}"),
+            (Some(host), TransportErrorKind::Tls) => write!(f, "TLS with {host} failed"),
+            (Some(host), TransportErrorKind::Protocol) => {
+                write!(f, "invalid HTTP response from {host}")
+            }
+            (Some(host), TransportErrorKind::Timeout) => write!(f, "timed out talking to {host}"),
+            (Some(host), TransportErrorKind::BodyTooLarge) => {
+                write!(f, "response body from {host} too large")
+            }
+            (Some(host), TransportErrorKind::Io) => write!(f, "connection to {host} failed"),
+            (None, kind) => write!(f, "{kind}"),
+        }?;
+        write!(f, ": {}", chain_text(&*self.source))?;
+        match self.kind {
+            TransportErrorKind::Connect | TransportErrorKind::Dns | TransportErrorKind::Tls => {
+                f.write_str(" (the request was not sent)")?;
+            }
+            TransportErrorKind::Io | TransportErrorKind::Timeout => {
+                f.write_str(" (the request may have reached the server)")?;
+            }
+            _ => {}
+        }
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
         }
@@ -390,12 +461,43 @@ impl std::error::Error for TransportError {
     }
 }
 
+/// An error and its causes as one line, `outer: inner: innermost`, skipping a cause whose
+/// text its outer error already shows (HTTP clients often repeat their cause).
+pub fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    let mut depth = 0;
+    while let Some(inner) = cause {
+        let shown = inner.to_string();
+        if !shown.is_empty() && !text.contains(&shown) {
+            text.push_str(": ");
+            text.push_str(&shown);
+        }
+        cause = inner.source();
+        depth += 1;
+        if depth > 16 {
+            break;
+        }
+    }
+    text
+}
+
 /// The kinds of transport failure, which decide whether a request may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// No connection was made (DNS, refused, TLS handshake): the request was not sent.
+    /// No connection was made, or the connection gave the request back unsent: the request
+    /// was not sent, so it is retried whatever its method.
     Connect,
+    /// The host name could not be resolved: the request was not sent. Not retried: a name
+    /// that does not resolve now will not a second later.
+    Dns,
+    /// The TLS handshake failed (an untrusted or expired certificate, a name mismatch, no
+    /// common protocol): the request was not sent. Not retried.
+    Tls,
+    /// The server's answer broke HTTP (conflicting `Content-Length`, a malformed status line
+    /// or header): it will not change on a retry, so it is not retried.
+    Protocol,
     /// A configured timeout ran out.
     Timeout,
     /// The body was larger than the configured limit.
@@ -404,10 +506,30 @@ pub enum TransportErrorKind {
     Io,
 }
 
+impl TransportErrorKind {
+    /// Whether sending again cannot help: a name that does not resolve, a certificate that is
+    /// not trusted, a protocol violation, a body over the limit.
+    pub fn is_permanent(self) -> bool {
+        matches!(
+            self,
+            Self::Dns | Self::Tls | Self::Protocol | Self::BodyTooLarge
+        )
+    }
+
+    /// Whether the request may have reached the server (`false` for a failure before it was
+    /// sent, which is safe to retry for every method).
+    pub fn may_have_been_sent(self) -> bool {
+        !matches!(self, Self::Connect | Self::Dns | Self::Tls)
+    }
+}
+
 impl fmt::Display for TransportErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Connect => "could not connect",
+            Self::Dns => "could not resolve the host name",
+            Self::Tls => "TLS failed",
+            Self::Protocol => "invalid HTTP response",
             Self::Timeout => "timed out",
             Self::BodyTooLarge => "response body too large",
             Self::Io => "connection failed",
@@ -545,8 +667,15 @@ mod tests {
         let transport = Error::transport(TransportErrorKind::Io, "reset").with_attempts(5);
         assert_eq!(
             transport.to_string(),
-            "connection failed: reset (after 5 attempts)"
+            "connection failed: reset (the request may have reached the server) (after 5 attempts)"
         );
+        let named =
+            Error::transport(TransportErrorKind::Dns, "no such name").with_host("a.invalid");
+        assert_eq!(
+            named.to_string(),
+            "could not resolve a.invalid: no such name (the request was not sent)"
+        );
+        assert!(!named.is_retryable());
     }
 
     #[test]
@@ -574,5 +703,53 @@ mod tests {
         assert!(Error::Api(Box::new(api(503, ""))).is_retryable());
         assert!(!Error::Api(Box::new(api(404, ""))).is_retryable());
         assert!(!Error::invalid_input("x").is_retryable());
+        for (kind, retryable, sent) in [
+            (TransportErrorKind::Connect, true, false),
+            (TransportErrorKind::Dns, false, false),
+            (TransportErrorKind::Tls, false, false),
+            (TransportErrorKind::Protocol, false, true),
+            (TransportErrorKind::Timeout, true, true),
+            (TransportErrorKind::BodyTooLarge, false, true),
+            (TransportErrorKind::Io, true, true),
+        ] {
+            let error = Error::transport(kind, "x");
+            assert_eq!(error.is_retryable(), retryable, "{kind:?}");
+            let Error::Transport(transport) = &error else {
+                unreachable!()
+            };
+            assert_eq!(transport.may_have_been_sent(), sent, "{kind:?}");
+        }
+    }
+
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("client error (Connect)")
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_transport_error_shows_its_causes_and_loses_an_echoed_key() {
+        let cause = std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "refused by http://h/?key=s3cr3ts3cr3t",
+        );
+        let error = Error::transport(TransportErrorKind::Connect, Outer(cause))
+            .with_host("127.0.0.1:9")
+            .redact_key(&ApiKey::new("s3cr3ts3cr3t").unwrap());
+        assert_eq!(
+            error.to_string(),
+            "could not connect to 127.0.0.1:9: client error (Connect): refused by \
+             http://h/?key=<redacted> (the request was not sent)"
+        );
+        assert!(!format!("{error:?}").contains("s3cr3t"));
     }
 }

@@ -64,6 +64,7 @@ pub mod error;
 pub mod family;
 pub mod lenient;
 pub mod listing;
+mod lossless;
 pub mod options;
 pub mod registry;
 pub mod retry;
@@ -75,11 +76,16 @@ pub use api::{
     segments, tags, users,
 };
 pub use concurrent::Concurrent;
-pub use config::{ApiKey, Config};
+pub use config::{ApiKey, Config, Proxy};
 pub use endpoint::{Endpoint, Envelope, PagedEndpoint, Raw, RawItems, RawJson};
 pub use error::{
     ApiError, DecodeError, Error, PaginationError, TransportError, TransportErrorKind,
 };
+/// The `http` crate, whose types ([`http::StatusCode`], [`http::Method`], requests and
+/// responses) appear in this crate's API.
+pub use http;
+/// The `jiff` crate, whose [`jiff::Timestamp`] is every timestamp in the models.
+pub use jiff;
 pub use lenient::Lenient;
 pub use listing::{Listing, Page, Paginator, Step};
 pub use options::{ClientOptions, RateLimit};

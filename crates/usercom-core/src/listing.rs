@@ -74,6 +74,9 @@ impl<T> Page<T> {
 ///   exist) ends the listing with [`PaginationError::NextPageNotFound`]: the items before it
 ///   were delivered, and the caller learns that the listing is incomplete.
 /// - A failed response leaves the paginator where it was, so the same page can be retried.
+/// - A listing whose last page arrives with fewer items in all than its first page counted
+///   ends with [`PaginationError::FewerThanCounted`] (items changed while it was read, and
+///   some may have been skipped); a listing without `count` is not checked.
 ///
 /// ```
 /// use usercom_core::{Config, Paginator, conversations::ListConversations};
@@ -83,13 +86,13 @@ impl<T> Page<T> {
 /// let first = pages.next_request().unwrap().unwrap();
 /// assert_eq!(first.uri(), "http://127.0.0.1:8080/api/public/conversations/");
 ///
-/// let body = r#"{"count": 3, "next": "https://acme.user.com/api/public/conversations/?page=2",
+/// let body = r#"{"count": 0, "next": "https://acme.user.com/api/public/conversations/?page=2",
 ///                "previous": null, "results": []}"#;
 /// pages.process(http::Response::new(body)).unwrap();
 /// let second = pages.next_request().unwrap().unwrap();
 /// assert_eq!(second.uri(), "http://127.0.0.1:8080/api/public/conversations/?page=2");
 ///
-/// let last = r#"{"count": 3, "next": null, "previous": null, "results": []}"#;
+/// let last = r#"{"count": 0, "next": null, "previous": null, "results": []}"#;
 /// pages.process(http::Response::new(last)).unwrap();
 /// assert!(pages.next_request().unwrap().is_none());
 /// ```
@@ -103,6 +106,13 @@ pub struct Paginator<T> {
     requested: HashSet<u64>,
     pages: u64,
     empty_in_a_row: u32,
+    /// The `count` of the first page, when the listing is checked against it.
+    counted: Option<u64>,
+    /// Whether the first page's `count` is checked at the end (not for a listing resumed
+    /// in the middle, which never saw the first page).
+    check_count: bool,
+    /// How many items the pages held.
+    received: u64,
     item: PhantomData<fn() -> T>,
 }
 
@@ -145,6 +155,9 @@ impl<T: DeserializeOwned> Paginator<T> {
             requested: HashSet::new(),
             pages: 0,
             empty_in_a_row: 0,
+            counted: None,
+            check_count: true,
+            received: 0,
             item: PhantomData,
         }
     }
@@ -186,14 +199,26 @@ impl<T: DeserializeOwned> Paginator<T> {
             other => other?,
         };
         self.requested.insert(fingerprint(&current));
+        if self.pages == 0 {
+            self.counted = page.count;
+        }
         self.pages += 1;
+        self.received += page.results.len() as u64;
         self.empty_in_a_row = if page.results.is_empty() {
             self.empty_in_a_row + 1
         } else {
             0
         };
         self.state = match page.next.as_deref() {
-            None | Some("") => State::Done,
+            None | Some("") => match self.counted {
+                Some(counted) if self.check_count && self.received < counted => {
+                    State::Stopped(PaginationError::FewerThanCounted {
+                        counted,
+                        received: self.received,
+                    })
+                }
+                _ => State::Done,
+            },
             Some(link) => match reroot(self.config.base_url(), &current, link) {
                 Err(Error::Pagination(PaginationError::ForeignNext { url, root })) => {
                     State::Stopped(PaginationError::ForeignNext {
@@ -220,6 +245,13 @@ impl<T: DeserializeOwned> Paginator<T> {
             },
         };
         Ok(page)
+    }
+
+    /// This paginator without the end-of-listing check against the first page's `count`: for
+    /// a listing resumed in the middle, or whose items are counted elsewhere.
+    pub fn without_count_check(mut self) -> Self {
+        self.check_count = false;
+        self
     }
 
     /// A URL for an error message: the key never shows, even in a link the server made up.
@@ -548,6 +580,42 @@ mod tests {
             ),
             "{error:?}"
         );
+    }
+
+    fn counted_page(count: u64, next: Option<&str>, ids: &[i64]) -> Response<String> {
+        let mut value: serde_json::Value = serde_json::from_str(page(next, ids).body()).unwrap();
+        value["count"] = count.into();
+        Response::new(value.to_string())
+    }
+
+    #[test]
+    fn a_listing_that_ends_short_of_its_count_says_so_after_every_item() {
+        let (ids, error, _) = drive(vec![
+            counted_page(5, Some(NEXT), &[5, 4]),
+            counted_page(5, None, &[3, 2]),
+        ]);
+        assert_eq!(ids, vec![5, 4, 3, 2]);
+        let Some(Error::Pagination(PaginationError::FewerThanCounted { counted, received })) =
+            error
+        else {
+            panic!("{error:?}")
+        };
+        assert_eq!((counted, received), (5, 4));
+
+        // As many as counted, or more (items added meanwhile), or no count: a normal end.
+        for last in [&[3, 2, 1][..], &[3, 2, 1, 0][..]] {
+            let (ids, error, _) = drive(vec![
+                counted_page(5, Some(NEXT), &[5, 4]),
+                counted_page(5, None, last),
+            ]);
+            assert_eq!(
+                (ids.len(), error.is_none()),
+                (2 + last.len(), true),
+                "{error:?}"
+            );
+        }
+        let (_, error, _) = drive(vec![page(Some(NEXT), &[5, 4]), page(None, &[3])]);
+        assert!(error.is_none(), "{error:?}");
     }
 
     #[test]

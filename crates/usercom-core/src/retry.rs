@@ -6,7 +6,9 @@
 //! |---|---|---|
 //! | 429, or 503 with `Retry-After` | retried, after `Retry-After` if sent | retried, after `Retry-After` if sent |
 //! | 500, 502, 503 without `Retry-After`, 504 | retried with backoff | not retried |
-//! | connection failure, timeout, reset | retried with backoff | not retried |
+//! | no connection, or the request given back unsent ([`Connect`](TransportErrorKind::Connect)) | retried with backoff | retried with backoff |
+//! | timeout, reset after sending | retried with backoff | not retried |
+//! | DNS failure, TLS failure, broken HTTP (conflicting `Content-Length`) | not retried | not retried |
 //! | any other status, a decode error, a too-large body | not retried | not retried |
 //!
 //! Backoff without `Retry-After` is capped exponential with full jitter: a uniformly random
@@ -106,7 +108,8 @@ impl RetryPolicy {
 pub enum RetryAfter {
     /// `Retry-After: 120`.
     Delay(Duration),
-    /// `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`.
+    /// `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`, or the same moment as RFC 850
+    /// (`Wednesday, 21-Oct-15 07:28:00 GMT`) or asctime (`Wed Oct 21 07:28:00 2015`).
     At(Timestamp),
 }
 
@@ -117,9 +120,17 @@ impl RetryAfter {
         if let Ok(seconds) = text.parse::<u64>() {
             return Some(Self::Delay(Duration::from_secs(seconds)));
         }
-        jiff::fmt::rfc2822::parse(text)
+        // An HTTP date in any of its three forms (IMF-fixdate, RFC 850, asctime); failing
+        // that, an RFC 2822 date with a numeric zone, which some servers send.
+        httpdate::parse_http_date(text)
             .ok()
-            .map(|zoned| Self::At(zoned.timestamp()))
+            .and_then(|at| Timestamp::try_from(at).ok())
+            .or_else(|| {
+                jiff::fmt::rfc2822::parse(text)
+                    .ok()
+                    .map(|zoned| zoned.timestamp())
+            })
+            .map(Self::At)
     }
 
     /// How long to wait from `now` (zero for a moment in the past).
@@ -355,13 +366,14 @@ impl Retry {
                 }
             }
             Outcome::Transport(kind) => match kind {
-                TransportErrorKind::Connect
-                | TransportErrorKind::Timeout
-                | TransportErrorKind::Io
-                    if self.idempotent =>
-                {
+                // Provably not sent: safe to send again whatever the method.
+                TransportErrorKind::Connect => Ok(self.backoff()),
+                TransportErrorKind::Timeout | TransportErrorKind::Io if self.idempotent => {
                     Ok(self.backoff())
                 }
+                // A name that does not resolve, a certificate that is not trusted or a
+                // broken answer will be the same a second later; so will a body over the
+                // limit. A timeout or reset after a POST may have been processed.
                 _ => Err(Stop::NotRetryable),
             },
         }
@@ -458,6 +470,34 @@ impl Throttle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attempts(pub u32);
 
+/// Why an attempt failed, for a log line: `HTTP 503 Service Unavailable` or the transport
+/// error's kind and message, with the key redacted; `None` for a 2xx answer.
+///
+/// ```
+/// use usercom_core::{ApiKey, Error, TransportErrorKind, retry::failure_reason};
+///
+/// let key = ApiKey::new("s3cr3t")?;
+/// let reset: Result<http::Response<Vec<u8>>, Error> =
+///     Err(Error::transport(TransportErrorKind::Io, "reset by s3cr3t").with_host("h"));
+/// assert_eq!(
+///     failure_reason(&reset, &key).as_deref(),
+///     Some("connection to h failed: reset by <redacted> (the request may have reached the server)")
+/// );
+/// let ok: Result<_, Error> = Ok(http::Response::new(Vec::<u8>::new()));
+/// assert_eq!(failure_reason(&ok, &key), None);
+/// # Ok::<(), Error>(())
+/// ```
+pub fn failure_reason<B>(
+    result: &Result<http::Response<B>, crate::Error>,
+    key: &crate::ApiKey,
+) -> Option<String> {
+    match result {
+        Ok(response) if response.status().is_success() => None,
+        Ok(response) => Some(format!("HTTP {}", response.status())),
+        Err(error) => Some(key.redact(&error.to_string())),
+    }
+}
+
 /// Methods whose repetition has the same effect as one request.
 pub fn is_idempotent(method: &Method) -> bool {
     matches!(
@@ -553,6 +593,18 @@ mod tests {
                 Some(Duration::from_secs(90)),
             ),
             ("Tue, 14 Nov 2023 22:00:00 GMT", Some(Duration::ZERO)),
+            // The same moment in the two obsolete forms HTTP requires accepting, and as an
+            // RFC 2822 date with a numeric zone.
+            (
+                "Tuesday, 14-Nov-23 22:14:50 GMT",
+                Some(Duration::from_secs(90)),
+            ),
+            ("Tue Nov 14 22:14:50 2023", Some(Duration::from_secs(90))),
+            (
+                "Tue, 14 Nov 2023 23:14:50 +0100",
+                Some(Duration::from_secs(90)),
+            ),
+            ("Tue, 14 Nov 2023 25:14:50 GMT", None),
             ("soon", None),
             ("-5", None),
             ("1.5", None),
@@ -598,9 +650,14 @@ mod tests {
     #[test]
     fn transport_table() {
         for (kind, get, post) in [
-            (TransportErrorKind::Connect, true, false),
+            // Not sent: safe for every method.
+            (TransportErrorKind::Connect, true, true),
             (TransportErrorKind::Timeout, true, false),
             (TransportErrorKind::Io, true, false),
+            // Permanent: a retry cannot help.
+            (TransportErrorKind::Dns, false, false),
+            (TransportErrorKind::Tls, false, false),
+            (TransportErrorKind::Protocol, false, false),
             (TransportErrorKind::BodyTooLarge, false, false),
         ] {
             for (method, expected) in [(Method::GET, get), (Method::POST, post)] {

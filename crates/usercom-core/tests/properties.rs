@@ -280,7 +280,10 @@ fn attempt() -> impl Strategy<Value = Attempt> {
             Just(Kind::Connect),
             Just(Kind::Timeout),
             Just(Kind::Io),
-            Just(Kind::BodyTooLarge)
+            Just(Kind::BodyTooLarge),
+            Just(Kind::Dns),
+            Just(Kind::Tls),
+            Just(Kind::Protocol)
         ]
         .prop_map(Attempt::Transport),
     ]
@@ -327,8 +330,14 @@ proptest! {
                     total += wait;
                     prop_assert!(wait <= policy.max_delay, "{wait:?}");
                     if post {
-                        // A POST is retried only when the server said it did not process it.
-                        let told = matches!(attempt, Attempt::Status(429, _) | Attempt::Status(503, Some(_)));
+                        // A POST is retried only when the server said it did not process it,
+                        // or when it provably never left (no connection).
+                        let told = matches!(
+                            attempt,
+                            Attempt::Status(429, _)
+                                | Attempt::Status(503, Some(_))
+                                | Attempt::Transport(usercom_core::TransportErrorKind::Connect)
+                        );
                         prop_assert!(told, "POST retried after {attempt:?}");
                     }
                 }

@@ -73,7 +73,12 @@ impl Fault {
     }
 }
 
-/// Faults by path and request number.
+/// Which requests misbehave, and how: faults by path and request number.
+///
+/// Paths are below the API root (`conversations/`, `users/42/add_tag/`) and match whatever
+/// the query. Requests are counted for each path from 1, whatever their method, from the
+/// server's start or from the last [`FakeServer::set_faults`](crate::FakeServer::set_faults).
+/// A request with no fault planned is answered normally.
 ///
 /// ```
 /// use std::time::Duration;

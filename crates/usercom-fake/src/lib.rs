@@ -1,15 +1,7 @@
-//! A stand-in User.com REST API server on 127.0.0.1, for tests, demos and benchmarks.
+#![doc = include_str!("../README.md")]
 //!
-//! It speaks the API as documented: `Authorization: Token <key>` and `Accept: */*; version=2`
-//! are checked, listings are paginated with absolute `next`/`previous` URLs built from the
-//! request's `Host`, errors are Django REST Framework bodies (`{"detail": "Not found."}`), and
-//! a path without its trailing slash is redirected the way Django does. The data is generated
-//! from a seed, so the same options always serve the same account.
+//! ## How it works
 //!
-//! A [`FaultPlan`] makes chosen requests misbehave: throttling with `Retry-After`, 5xx with
-//! JSON or HTML bodies, delays, dropped connections, truncated or oversized bodies.
-//!
-//! It serves every operation of the core's registry (a test fails when one has no route).
 //! The crate has two halves, like the core: an engine (a seeded JSON store, a route table,
 //! pages, DRF field checks, faults) and the API groups under `src/api/`, one module each,
 //! which declare the collections they seed and their routes. Every operation of
@@ -21,13 +13,8 @@
 //! Filtered listings (`?status=true`, the users of a tag) and uniqueness checks go through
 //! the whole collection, so on an account of millions they take seconds.
 //!
-//! ```no_run
-//! use usercom_fake::{FakeOptions, FakeServer};
-//!
-//! let server = FakeServer::start(FakeOptions::default().conversations(1_000)).unwrap();
-//! println!("API root {} key {}", server.base_url(), server.api_key());
-//! // Point any client at server.base_url(); the server stops when `server` is dropped.
-//! ```
+//! [`FakeServer`] runs the server on a thread of its own; [`FakeState`], [`router`] and
+//! [`serve`] put it together on a runtime or listener of the caller's instead.
 
 mod api;
 mod faults;
@@ -60,19 +47,36 @@ pub use store::MAX_ITEMS;
 use routing::RouteTable;
 use store::{Sizes, Store};
 
-/// The key the fake accepts unless told otherwise (64 characters, like a real key).
+/// The key the fake accepts unless told otherwise (64 characters, like a real key). It is
+/// public: a test that must not mix up keys sets its own with [`FakeOptions::api_key`].
 pub const DEFAULT_API_KEY: &str =
     "fakefakefakefakefakefakefakefakefakefakefakefakefakefakefakefake";
 
 /// How many requests [`FakeServer::requests`] keeps unless told otherwise.
 pub const DEFAULT_REQUEST_LOG: usize = 10_000;
 
-/// What the fake account holds and how it pages.
+/// What the fake account holds and how it pages, answers and misbehaves: the options of
+/// [`FakeServer::start`], built from the default with the methods below.
 ///
 /// Each collection is seeded with a number of items: 250 conversations, a quarter as many
 /// users (at least 3), 36 tags, and half as many companies as users but at least as many as
 /// tags, unless told otherwise. Seeded items are generated when read, so a large account costs nothing
-/// until it is listed; at most [`MAX_ITEMS`] per collection.
+/// until it is listed; at most [`MAX_ITEMS`] per collection. The same options always give
+/// the same account.
+///
+/// ```
+/// use std::time::Duration;
+/// use usercom_fake::{FakeOptions, FaultPlan};
+///
+/// let options = FakeOptions::default()
+///     .users(12)
+///     .page_size(5) // the 12 users span three pages
+///     .api_key("test-key-that-only-this-test-uses")
+///     .latency(Duration::from_millis(20))
+///     .faults(FaultPlan::flaky());
+/// assert_eq!(options.check(), Ok(()));
+/// assert!(FakeOptions::default().size("no-such-group", 1).check().is_err());
+/// ```
 #[derive(Debug, Clone)]
 pub struct FakeOptions {
     seed: u64,
@@ -82,6 +86,7 @@ pub struct FakeOptions {
     faults: FaultPlan,
     request_log: usize,
     latency: Duration,
+    examples: bool,
 }
 
 impl Default for FakeOptions {
@@ -94,33 +99,35 @@ impl Default for FakeOptions {
             faults: FaultPlan::default(),
             request_log: DEFAULT_REQUEST_LOG,
             latency: Duration::ZERO,
+            examples: false,
         }
     }
 }
 
 impl FakeOptions {
-    /// The seed of the generated data.
+    /// The seed of the generated data (default 1): names, emails, dates and links between
+    /// items all follow from it.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
     }
 
-    /// How many conversations the account has.
+    /// How many conversations the account has (default 250).
     pub fn conversations(self, count: usize) -> Self {
         self.size("conversations", count as u64)
     }
 
-    /// How many users the account has.
+    /// How many users the account has (default a quarter of the conversations, at least 3).
     pub fn users(self, count: usize) -> Self {
         self.size("users", count as u64)
     }
 
-    /// How many companies the account has.
+    /// How many companies the account has (default half the users, at least as many as tags).
     pub fn companies(self, count: usize) -> Self {
         self.size("companies", count as u64)
     }
 
-    /// How many tags the account has.
+    /// How many tags the account has (default 36).
     pub fn tags(self, count: usize) -> Self {
         self.size("tags", count as u64)
     }
@@ -139,13 +146,15 @@ impl FakeOptions {
         self
     }
 
-    /// The API key the server accepts.
+    /// The API key the server accepts (default [`DEFAULT_API_KEY`]); a request with another
+    /// key, or none, is answered 401 as User.com answers it.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = key.into();
         self
     }
 
-    /// Which requests misbehave, and how.
+    /// Which requests misbehave, and how (default none). [`FakeServer::set_faults`] replaces
+    /// the plan of a running server.
     pub fn faults(mut self, plan: FaultPlan) -> Self {
         self.faults = plan;
         self
@@ -163,6 +172,14 @@ impl FakeOptions {
     /// it, fetching pages several at a time pays off as it does against the real API.
     pub fn latency(mut self, delay: Duration) -> Self {
         self.latency = delay;
+        self
+    }
+
+    /// Whether the account also holds the objects of the API documentation's examples and
+    /// of the `usercom` command's help (conversation 339461, users 2039 and 42, tag 42, …),
+    /// as `usercom --demo` does (default no: every item is seeded).
+    pub fn examples(mut self, examples: bool) -> Self {
+        self.examples = examples;
         self
     }
 
@@ -188,13 +205,14 @@ impl FakeOptions {
     }
 }
 
-/// One request the server received, for tests to inspect.
+/// One request the server received, for tests to inspect: what a client sent (the key
+/// excepted) and what it was answered. [`FakeServer::requests`] lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
     /// The method.
     pub method: String,
-    /// The path, percent-encoded as received.
+    /// The path from the root, percent-encoded as received (`/api/public/users/42/`).
     pub path: String,
     /// The raw query string, if any.
     pub query: Option<String>,
@@ -238,7 +256,11 @@ impl RequestLog {
     }
 }
 
-/// The shared state behind the routes.
+/// The account, request log and fault plan of one fake server.
+///
+/// [`FakeServer`] makes and holds one. To serve the fake on a runtime or listener of your
+/// own, make it with [`FakeState::new`] and hand it to [`serve`] (or [`router`]), keeping a
+/// clone of the `Arc` to read the log and change the faults.
 #[derive(Debug)]
 pub struct FakeState {
     options: FakeOptions,
@@ -254,11 +276,14 @@ impl FakeState {
     /// [`FakeOptions::check`] reports both (and [`FakeServer::start`] refuses them).
     pub fn new(options: FakeOptions) -> Arc<Self> {
         let collections = api::collections(api::GROUPS);
-        let store = Store::new(
+        let mut store = Store::new(
             options.seed,
             &collections,
             &Sizes::new(&options.sizes, &collections),
         );
+        if options.examples {
+            api::examples::add(&mut store);
+        }
         Arc::new(Self {
             store: Mutex::new(store),
             routes: api::route_table(api::GROUPS),
@@ -315,7 +340,10 @@ impl FakeState {
     }
 }
 
-/// A running fake server on its own thread; it stops when dropped.
+/// A running fake server on a thread and runtime of its own; it stops when dropped.
+///
+/// Start one per test: each listens on a free port of 127.0.0.1, so tests run in parallel
+/// without sharing an account. The crate documentation has a whole test.
 #[derive(Debug)]
 pub struct FakeServer {
     address: SocketAddr,
@@ -453,6 +481,30 @@ impl KillSwitch {
 /// Each connection runs on its own task, so that a fault can close one connection without
 /// answering while the others go on. When accepting fails (out of file descriptors, say),
 /// the loop waits before trying again, longer each time up to a second, rather than spin.
+///
+/// [`FakeServer`] does this on a thread of its own; call it directly to serve the fake on
+/// your runtime:
+///
+/// ```
+/// use usercom_fake::{FakeOptions, FakeState, serve};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let base_url = format!("http://{}/api/public/", listener.local_addr()?);
+/// let state = FakeState::new(FakeOptions::default());
+/// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// let server = tokio::spawn(serve(listener, state.clone(), async {
+///     let _ = stopped.await;
+/// }));
+/// // … point a client at `base_url` …
+/// # let _ = base_url;
+/// let _ = stop.send(());
+/// server.await?;
+/// assert_eq!(state.requests_seen(), 0);
+/// # Ok(())
+/// # }
+/// ```
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<FakeState>,

@@ -21,7 +21,11 @@ const API_ROOT: &str = "/api/public/";
 /// Request bodies larger than this are refused with 413.
 const MAX_REQUEST_BODY: usize = 1 << 20;
 
-/// The fake API as an axum router, for serving it on a listener of your own.
+/// The fake API as an axum router, for serving it on a listener of your own or nesting it
+/// in an app of yours. It records requests and applies faults as [`serve`](crate::serve)
+/// does, with two differences: a [`Fault::ResetBeforeResponse`] needs `serve`'s connection
+/// handling to close the connection (under another server that request is never answered),
+/// and [`RecordedRequest::connection`] is 0.
 pub fn router(state: Arc<FakeState>) -> Router {
     Router::new().fallback(handle).with_state(state)
 }

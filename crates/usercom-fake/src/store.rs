@@ -6,6 +6,10 @@
 //! and the indexes of seeded items deleted. So a million items cost nothing until they are
 //! read, and page `N` of a listing is found by index arithmetic, at a cost that depends on
 //! the page size and the number of changes, never on the size of the collection.
+//!
+//! A collection may also hold a few fixed items with ids of their own below the seeded ones
+//! (the documentation's examples, see [`crate::api::examples`]): kept like created items,
+//! listed in id order with the seeded ones.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -98,6 +102,8 @@ struct Table {
     deleted: BTreeSet<u64>,
     /// Items created since, by id (all above the seeded ids).
     created: BTreeMap<i64, Value>,
+    /// Fixed items, by id (all below the seeded ids).
+    fixed: BTreeMap<i64, Value>,
     next_id: i64,
 }
 
@@ -107,7 +113,7 @@ impl Table {
     }
 
     fn len(&self) -> u64 {
-        self.live_seeded() + self.created.len() as u64
+        self.live_seeded() + self.created.len() as u64 + self.fixed.len() as u64
     }
 
     fn index_of(&self, id: i64) -> Option<u64> {
@@ -158,6 +164,7 @@ impl Store {
                     changed: BTreeMap::new(),
                     deleted: BTreeSet::new(),
                     created: BTreeMap::new(),
+                    fixed: BTreeMap::new(),
                     next_id: spec.first_id.saturating_add(after),
                 }
             })
@@ -204,7 +211,7 @@ impl Store {
     pub(crate) fn materialised(&self) -> usize {
         self.tables
             .iter()
-            .map(|t| t.changed.len() + t.deleted.len() + t.created.len())
+            .map(|t| t.changed.len() + t.deleted.len() + t.created.len() + t.fixed.len())
             .sum()
     }
 
@@ -219,7 +226,7 @@ impl Store {
     /// The item of `collection` with this id.
     pub(crate) fn get(&self, collection: &str, id: i64) -> Option<Value> {
         let table = self.table(collection)?;
-        if let Some(item) = table.created.get(&id) {
+        if let Some(item) = table.created.get(&id).or_else(|| table.fixed.get(&id)) {
             return Some(item.clone());
         }
         let index = table.index_of(id)?;
@@ -248,6 +255,7 @@ impl Store {
         };
         let live = table.live_seeded();
         let created = table.created.len() as u64;
+        let fixed = table.fixed.len() as u64;
         let skip = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         let seeded_up = move |k: u64| {
             let start = if k < live {
@@ -271,13 +279,26 @@ impl Store {
                 .filter(|index| !table.deleted.contains(index))
                 .map(|index| self.seeded_item(table, index))
         };
+        // The fixed items come first (oldest first) or last (newest first).
+        let fixed_up = table.fixed.values().cloned();
+        let fixed_down = table.fixed.values().rev().cloned();
         match table.spec.order {
-            Order::OldestFirst if offset < live => {
-                Box::new(seeded_up(offset).chain(table.created.values().cloned()))
+            Order::OldestFirst if offset < fixed => Box::new(
+                fixed_up
+                    .skip(skip(offset))
+                    .chain(seeded_up(0))
+                    .chain(table.created.values().cloned()),
+            ),
+            Order::OldestFirst if offset - fixed < live => {
+                Box::new(seeded_up(offset - fixed).chain(table.created.values().cloned()))
             }
-            Order::OldestFirst => {
-                Box::new(table.created.values().skip(skip(offset - live)).cloned())
-            }
+            Order::OldestFirst => Box::new(
+                table
+                    .created
+                    .values()
+                    .skip(skip(offset - fixed - live))
+                    .cloned(),
+            ),
             Order::NewestFirst if offset < created => Box::new(
                 table
                     .created
@@ -285,9 +306,13 @@ impl Store {
                     .rev()
                     .skip(skip(offset))
                     .cloned()
-                    .chain(seeded_down(0)),
+                    .chain(seeded_down(0))
+                    .chain(fixed_down),
             ),
-            Order::NewestFirst => Box::new(seeded_down(offset - created)),
+            Order::NewestFirst if offset - created < live => {
+                Box::new(seeded_down(offset - created).chain(fixed_down))
+            }
+            Order::NewestFirst => Box::new(fixed_down.skip(skip(offset - created - live))),
         }
     }
 
@@ -305,6 +330,21 @@ impl Store {
         Some(item)
     }
 
+    /// Adds a fixed item to `collection`, with the id it carries, which must be below the
+    /// seeded ids and not taken. Returns whether it was added.
+    pub(crate) fn add_fixed(&mut self, collection: &str, item: Value) -> bool {
+        let Some(table) = self.table_mut(collection) else {
+            return false;
+        };
+        match item.get("id").and_then(Value::as_i64) {
+            Some(id) if id < table.spec.first_id && !table.fixed.contains_key(&id) => {
+                table.fixed.insert(id, item);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The id the next item created in `collection` will have.
     pub(crate) fn next_id(&self, collection: &str) -> Option<i64> {
         self.table(collection).map(|t| t.next_id)
@@ -315,7 +355,7 @@ impl Store {
         let Some(table) = self.table_mut(collection) else {
             return false;
         };
-        if let Some(slot) = table.created.get_mut(&id) {
+        if let Some(slot) = table.created.get_mut(&id).or(table.fixed.get_mut(&id)) {
             *slot = item;
             return true;
         }
@@ -333,7 +373,7 @@ impl Store {
         let Some(table) = self.table_mut(collection) else {
             return false;
         };
-        if table.created.remove(&id).is_some() {
+        if table.created.remove(&id).is_some() || table.fixed.remove(&id).is_some() {
             return true;
         }
         match table.index_of(id) {
@@ -475,6 +515,41 @@ mod tests {
         }
         assert!(store.delete("down", 700_011));
         assert_eq!(store.next_id("down"), Some(700_012), "ids are never reused");
+    }
+
+    #[test]
+    fn fixed_items_list_in_id_order_below_the_seeded_ones() {
+        let mut store = store(1, &[("up", 3), ("down", 3)]);
+        for id in [7, 5] {
+            assert!(store.add_fixed("up", json!({"id": id})));
+            assert!(store.add_fixed("down", json!({"id": id})));
+        }
+        assert!(!store.add_fixed("up", json!({"id": 5})), "taken");
+        assert!(!store.add_fixed("up", json!({"id": 100})), "a seeded id");
+        assert!(!store.add_fixed("up", json!({"n": 1})), "no id");
+        store.create("up", Map::new());
+        store.create("down", Map::new());
+        let up = store.page("up", 0, 100);
+        assert_eq!(ids(&up), [5, 7, 100, 101, 102, 103]);
+        let down = store.page("down", 0, 100);
+        assert_eq!(ids(&down), [700_003, 700_002, 700_001, 700_000, 7, 5]);
+        for offset in 0..7 {
+            for (name, all) in [("up", &up), ("down", &down)] {
+                let window: Vec<Value> = all.iter().skip(offset).take(2).cloned().collect();
+                assert_eq!(
+                    store.page(name, offset as u64, 2),
+                    window,
+                    "{name} {offset}"
+                );
+            }
+        }
+        assert_eq!(store.len("up"), 6);
+        assert_eq!(store.get("up", 7), Some(json!({"id": 7})));
+        assert!(store.replace("up", 7, json!({"id": 7, "n": "changed"})));
+        assert_eq!(store.get("up", 7).unwrap()["n"], "changed");
+        assert!(store.delete("up", 7));
+        assert_eq!(store.get("up", 7), None);
+        assert_eq!(ids(&store.page("up", 0, 2)), [5, 100]);
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //!
 //! A thin adapter over [`usercom_core`]: the core builds every request, parses every response
 //! and decides every retry; this crate only sends, sleeps and reports, through hyper-util's
-//! pooled client with rustls (ring provider, Mozilla roots). The [`Client`] is `Clone + Send + Sync` and works on a
+//! pooled client with rustls. The [`Client`] is `Clone + Send + Sync` and works on a
 //! multi-threaded runtime; it has the same methods as `usercom_ureq::Client`, async.
+//! `http`, `jiff`, `rustls` and the core's [`endpoint`] module are re-exported, so this
+//! crate (and tokio, with its `macros` and `rt-multi-thread` features for `#[tokio::main]`)
+//! is all a program needs.
 //!
 //! Every group of the API is reached through the [`Api`] trait, with the same names as on
 //! the blocking `usercom_ureq::Client`.
@@ -28,6 +31,43 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # TLS and features
+//!
+//! | feature | default | what it does |
+//! |---|---|---|
+//! | `ring` | yes | rustls with the ring crypto provider |
+//! | `aws-lc-rs` | no | rustls with aws-lc-rs (preferred over ring when both are on) |
+//! | `webpki-roots` | yes | trust Mozilla's root certificates, compiled in |
+//! | `native-roots` | no | trust the operating system's store through rustls-platform-verifier (preferred over Mozilla's roots): private CAs, TLS-inspecting corporate proxies |
+//!
+//! With neither `ring` nor `aws-lc-rs`, the provider the program installed with
+//! `rustls::crypto::CryptoProvider::install_default` before making the client is used;
+//! without one, every request fails with a clear TLS error. For anything else (a client
+//! certificate, one extra root), pass a [`rustls::ClientConfig`] to
+//! [`Client::with_tls_config`]; redirects are still never followed and error statuses are
+//! still answers.
+//!
+//! # Proxies
+//!
+//! The proxy comes from the [`Config`] ([`Proxy`]): by default `HTTPS_PROXY`/`ALL_PROXY`
+//! unless `NO_PROXY` names the host, read when the client is made. The API is reached
+//! through a `CONNECT` tunnel, so TLS runs end to end and the proxy never sees the key; a
+//! plain-http API root (loopback, or one opted into) is never sent through a proxy.
+//! `usercom_ureq::Client` does the same.
+//!
+//! # Failures
+//!
+//! Every transport error names the host, keeps its cause (a DNS failure and a refused
+//! connection read differently) and says whether the request may have reached the server
+//! ([`TransportErrorKind`]). A request that was provably not sent (no connection, or given
+//! back unsent by the connection pool) is retried whatever its method; a name that does not
+//! resolve, an untrusted certificate or a broken answer (conflicting `Content-Length`) fails
+//! at once. Each failed attempt is logged through `tracing` with its reason: `usercom
+//! retrying` (INFO) before a retry, `usercom giving up` (INFO) at the end of a retried call,
+//! `usercom attempt failed` (DEBUG) when a single attempt failed; the key is redacted.
+
+mod connect;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,31 +77,34 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 pub use futures_util::future::BoxFuture;
 pub use futures_util::stream::BoxStream;
 use futures_util::stream::FuturesUnordered;
 pub use futures_util::{Stream, StreamExt};
+/// The rustls crate, for [`Client::with_tls_config`].
+pub use rustls;
 use serde::de::DeserializeOwned;
 pub use usercom_core::{
-    Api, ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator,
-    RateLimit, RetryPolicy, Selector, api, conversations, tags,
+    Api, ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, Proxy,
+    RateLimit, RetryPolicy, Selector, TransportError, TransportErrorKind, api, conversations,
+    endpoint, http, jiff, tags,
 };
 
 use usercom_core::concurrent::Poll;
 use usercom_core::retry::{SeedSequence, Throttle};
-use usercom_core::{Concurrent, Decision, Listing, Retry, Step, TransportErrorKind};
+use usercom_core::{Concurrent, Decision, Listing, Retry, Step};
 
-type Http = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type Http = HyperClient<HttpsConnector<connect::Connector>, Full<Bytes>>;
 
 /// An async User.com client. Cheap to clone; clones share the connection pool and the rate
 /// limit.
 #[derive(Clone)]
 pub struct Client {
     config: Arc<Config>,
-    http: Http,
+    /// The pooled HTTP client, or why none could be made (no TLS provider, a bad proxy).
+    http: Result<Http, Arc<str>>,
     options: ClientOptions,
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
     seeds: Arc<SeedSequence>,
@@ -77,45 +120,52 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// TLS with the ring provider chosen explicitly, so another rustls provider elsewhere in the
-/// program cannot make client construction ambiguous.
-fn tls_config() -> rustls::ClientConfig {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    match rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-    {
-        Ok(builder) => builder.with_root_certificates(roots).with_no_client_auth(),
-        // ring supports every safe default version; this arm is never taken.
-        Err(_) => rustls::ClientConfig::builder()
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
-    }
-}
-
 impl Client {
     /// A client with the default [`ClientOptions`].
     pub fn new(config: Config) -> Self {
         Self::with_options(config, ClientOptions::default())
     }
 
-    /// A client with these timeouts and limits.
+    /// A client with these timeouts and limits, with TLS as the crate's features choose it
+    /// (see the crate docs).
     pub fn with_options(config: Config, options: ClientOptions) -> Self {
-        let mut tcp = HttpConnector::new();
-        tcp.enforce_http(false);
-        tcp.set_connect_timeout(Some(options.connect_timeout));
-        tcp.set_nodelay(true);
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls_config())
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(tcp);
-        let http = HyperClient::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .build(connector);
+        let http = connect::tls_config()
+            .map_err(Arc::from)
+            .and_then(|tls| build(&config, &options, tls));
+        Self::from_parts(config, options, http)
+    }
+
+    /// A client that speaks TLS with this rustls configuration (its crypto provider, its
+    /// roots, its client certificate). The client sets the ALPN protocols itself.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use usercom_hyper::{Client, ClientOptions, Config, rustls};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut roots = rustls::RootCertStore::empty();
+    /// roots.add(rustls::pki_types::CertificateDer::from(std::fs::read("corporate-ca.der")?))?;
+    /// let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+    ///     rustls::crypto::ring::default_provider(),
+    /// ))
+    /// .with_safe_default_protocol_versions()?
+    /// .with_root_certificates(roots)
+    /// .with_no_client_auth();
+    /// let config = Config::for_subdomain("acme", std::env::var("USERCOM_API_KEY")?)?;
+    /// let client = Client::with_tls_config(config, ClientOptions::default(), tls);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_tls_config(
+        config: Config,
+        options: ClientOptions,
+        tls: rustls::ClientConfig,
+    ) -> Self {
+        let http = build(&config, &options, tls);
+        Self::from_parts(config, options, http)
+    }
+
+    fn from_parts(config: Config, options: ClientOptions, http: Result<Http, Arc<str>>) -> Self {
         Self {
             config: Arc::new(config),
             http,
@@ -184,20 +234,21 @@ impl Client {
             let timeout = retry.attempt_timeout(started.elapsed());
             let result = self.execute_within(request.clone(), timeout).await;
             let throttled = matches!(&result, Ok(r) if r.status() == 429);
-            match retry.after(&result, jiff::Timestamp::now(), started.elapsed()) {
+            let decision = retry.after(&result, jiff::Timestamp::now(), started.elapsed());
+            log_attempt(
+                &self.config,
+                name,
+                &request,
+                &result,
+                decision,
+                retry.attempts(),
+            );
+            match decision {
                 Decision::RetryAfter(wait) => {
                     if throttled {
                         // The account is rate limited: every request of this client waits.
                         self.throttle.hold_until(Instant::now() + wait);
                     }
-                    tracing::info!(
-                        operation = name,
-                        method = %request.method(),
-                        uri = %self.config.api_key().redact(&request.uri().to_string()),
-                        attempt = retry.attempts(),
-                        wait_ms = wait.as_millis(),
-                        "usercom retrying"
-                    );
                     tokio::time::sleep(wait).await;
                 }
                 Decision::Stop(_) => return (result, retry),
@@ -223,12 +274,22 @@ impl Client {
         let started = Instant::now();
         let method = request.method().clone();
         let uri = request.uri().clone();
+        let host = uri
+            .authority()
+            .map_or_else(String::new, ToString::to_string);
+        let http = match &self.http {
+            Ok(http) => http,
+            Err(why) => {
+                return Err(
+                    Error::transport(TransportErrorKind::Tls, why.to_string()).with_host(host)
+                );
+            }
+        };
         let exchange = async {
-            let response = self
-                .http
+            let response = http
                 .request(request.map(|body| Full::new(Bytes::from(body))))
                 .await
-                .map_err(client_error)?;
+                .map_err(|e| connect::client_error(e).with_host(&host))?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(
                 body,
@@ -236,7 +297,7 @@ impl Client {
             )
             .collect()
             .await
-            .map_err(body_error)?
+            .map_err(|e| body_error(e).with_host(&host))?
             .to_bytes();
             Ok::<_, Error>(http::Response::from_parts(parts, body))
         };
@@ -250,6 +311,7 @@ impl Client {
                         self.config.api_key().redact(&uri.to_string())
                     ),
                 )
+                .with_host(&host)
             })??;
         tracing::debug!(
             %method,
@@ -263,20 +325,79 @@ impl Client {
     }
 }
 
-fn client_error(error: hyper_util::client::legacy::Error) -> Error {
-    let kind = if error.is_connect() {
-        TransportErrorKind::Connect
-    } else {
-        TransportErrorKind::Io
+/// The pooled client over the proxy the config names (if any) and this TLS configuration.
+fn build(
+    config: &Config,
+    options: &ClientOptions,
+    tls: rustls::ClientConfig,
+) -> Result<Http, Arc<str>> {
+    let proxy = config
+        .proxy_for(|name| std::env::var(name).ok())
+        .map_err(|e| Arc::from(e.to_string()))?;
+    let connector = connect::Connector::new(options, proxy.as_ref())?;
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(connector);
+    Ok(HyperClient::builder(TokioExecutor::new())
+        .pool_timer(TokioTimer::new())
+        .timer(TokioTimer::new())
+        .build(connector))
+}
+
+/// Logs a failed attempt and what comes of it: a retry after a wait (at INFO), or the end
+/// of the call (at INFO when it was retried, DEBUG when it failed at its only attempt).
+fn log_attempt<B>(
+    config: &Config,
+    name: &'static str,
+    request: &http::Request<Vec<u8>>,
+    result: &Result<http::Response<B>, Error>,
+    decision: Decision,
+    attempt: u32,
+) {
+    let key = config.api_key();
+    let Some(reason) = usercom_core::retry::failure_reason(result, key) else {
+        return;
     };
-    Error::transport(kind, error)
+    let uri = key.redact(&request.uri().to_string());
+    let method = request.method();
+    match decision {
+        Decision::RetryAfter(wait) => tracing::info!(
+            operation = name,
+            %method,
+            %uri,
+            attempt,
+            %reason,
+            wait_ms = wait.as_millis(),
+            "usercom retrying"
+        ),
+        Decision::Stop(stop) if attempt > 1 => tracing::info!(
+            operation = name,
+            %method,
+            %uri,
+            attempt,
+            %reason,
+            stop = ?stop,
+            "usercom giving up"
+        ),
+        Decision::Stop(stop) => tracing::debug!(
+            operation = name,
+            %method,
+            %uri,
+            attempt,
+            %reason,
+            stop = ?stop,
+            "usercom attempt failed"
+        ),
+    }
 }
 
 fn body_error(error: Box<dyn std::error::Error + Send + Sync>) -> Error {
     let kind = if error.is::<LengthLimitError>() {
         TransportErrorKind::BodyTooLarge
     } else {
-        TransportErrorKind::Io
+        connect::kind_of(&*error).unwrap_or(TransportErrorKind::Io)
     };
     Error::transport(kind, error)
 }

@@ -28,8 +28,57 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! `http`, `jiff` and the core's [`endpoint`] module are re-exported, so this crate is the
+//! only dependency a program needs.
+//!
+//! # TLS and features
+//!
+//! | feature | default | what it does |
+//! |---|---|---|
+//! | `ring` | yes | rustls with the ring crypto provider |
+//! | `aws-lc-rs` | no | rustls with aws-lc-rs (preferred over ring when both are on) |
+//! | `webpki-roots` | yes | trust Mozilla's root certificates, compiled in |
+//! | `native-roots` | no | trust the operating system's store through rustls-platform-verifier (preferred over Mozilla's roots): private CAs, TLS-inspecting corporate proxies |
+//! | `no-wire-trace` | yes | see *The key in logs* below |
+//!
+//! With neither `ring` nor `aws-lc-rs`, the provider the program installed with
+//! `rustls::crypto::CryptoProvider::install_default` is used, and an https request without
+//! one fails with a clear TLS error. For anything else (a client certificate, one extra
+//! root), build a [`ureq::Agent`] and pass it to [`Client::with_agent`]: the core's rules
+//! (no redirects followed, error statuses as answers, no headers of ureq's own, the
+//! options' timeouts, the [`Config`]'s proxy) are set on every request, so they hold on any
+//! agent.
+//!
+//! # Proxies
+//!
+//! The proxy comes from the [`Config`] ([`Proxy`]): by default `HTTPS_PROXY`/`ALL_PROXY`
+//! unless `NO_PROXY` names the host, read when the client is made; ureq's own reading of
+//! the environment is switched off. The API is reached through a `CONNECT` tunnel, so TLS
+//! runs end to end and the proxy never sees the key; a plain-http API root (loopback, or
+//! one opted into) is never sent through a proxy. `usercom_hyper::Client` does the same.
+//!
+//! # Failures
+//!
+//! Every transport error names the host and says whether the request may have reached the
+//! server ([`TransportErrorKind`]). A request that was provably not sent (no connection) is
+//! retried whatever its method; a name that does not resolve, an untrusted certificate or a
+//! broken answer (conflicting `Content-Length`) fails at once. Each failed attempt is logged
+//! through `tracing` with its reason: `usercom retrying` (INFO) before a retry, `usercom
+//! giving up` (INFO) at the end of a retried call, `usercom attempt failed` (DEBUG) when a
+//! single attempt failed; URLs and reasons have the key redacted.
+//!
+//! # The key in logs
+//!
+//! ureq logs through the `log` crate, and ureq-proto hexdumps every request at TRACE,
+//! `Authorization` header included. The default `no-wire-trace` feature caps the `log`
+//! crate at DEBUG (its `max_level_debug` features) so that dump is compiled out: note that
+//! this caps every `log` TRACE record of the program, not only ureq's (`tracing` events are
+//! unaffected). Turning the feature off (`default-features = false`) brings the dump back:
+//! never run a program so built with a `log` logger at TRACE where the logs are kept.
 
 mod resolver;
+mod tls;
 
 use std::io;
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
@@ -38,14 +87,17 @@ use std::time::{Duration, Instant};
 use governor::clock::Clock;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::de::DeserializeOwned;
+/// The ureq crate this client is built on, for [`Client::with_agent`].
+pub use ureq;
 pub use usercom_core::{
-    Api, ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator,
-    RateLimit, RetryPolicy, Selector, api, conversations, tags,
+    Api, ApiError, ClientOptions, Config, Endpoint, Error, Page, PagedEndpoint, Paginator, Proxy,
+    RateLimit, RetryPolicy, Selector, TransportError, TransportErrorKind, api, conversations,
+    endpoint, http, jiff, tags,
 };
 
 use usercom_core::concurrent::Poll;
 use usercom_core::retry::Throttle;
-use usercom_core::{Concurrent, Decision, Listing, Retry, Step, TransportErrorKind};
+use usercom_core::{Concurrent, Decision, Listing, Retry, Step};
 
 /// A blocking User.com client. Cheap to clone; clones share the connection pool and the
 /// rate limit.
@@ -53,6 +105,8 @@ use usercom_core::{Concurrent, Decision, Listing, Retry, Step, TransportErrorKin
 pub struct Client {
     config: Config,
     agent: ureq::Agent,
+    /// The proxy every request goes through, or why none can be used.
+    proxy: Result<Option<ureq::Proxy>, String>,
     options: ClientOptions,
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
     seeds: Arc<usercom_core::retry::SeedSequence>,
@@ -74,7 +128,8 @@ impl Client {
         Self::with_options(config, ClientOptions::default())
     }
 
-    /// A client with these timeouts and limits.
+    /// A client with these timeouts and limits, over an agent of its own (TLS as the
+    /// crate's features choose: see the crate docs).
     pub fn with_options(config: Config, options: ClientOptions) -> Self {
         let http = ureq::Agent::config_builder()
             // Error statuses are answers: their bodies go to the core's parser.
@@ -88,6 +143,10 @@ impl Client {
             .max_idle_connections_per_host(32)
             .timeout_connect(Some(options.connect_timeout))
             .timeout_per_call(Some(options.request_timeout))
+            // The proxy is chosen per client from the Config, not from ureq's reading of
+            // the environment (which would send plain http through a proxy too).
+            .proxy(None)
+            .tls_config(tls::config())
             .build();
         // A name is resolved once per lifetime and an address not at all, so a pooled
         // connection is reused without a thread and a lookup per request.
@@ -96,9 +155,43 @@ impl Client {
             ureq::unversioned::transport::DefaultConnector::default(),
             resolver::CachingResolver::new(),
         );
+        Self::with_agent(config, options, agent)
+    }
+
+    /// A client over an agent of the caller's (its TLS, its connection pool, its
+    /// middleware).
+    ///
+    /// The core's rules hold on any agent, because the client sets them on every request:
+    /// redirects are never followed, error statuses are answers (never `Err`), ureq adds no
+    /// headers of its own, the timeouts are the `options`' and the proxy is the
+    /// [`Config`]'s ([`Proxy`]; the agent's own proxy setting is not used). A middleware
+    /// on the agent sees the `Authorization` header: it must not log it.
+    ///
+    /// ```no_run
+    /// use usercom_ureq::{Client, ClientOptions, Config};
+    ///
+    /// # fn main() -> Result<(), usercom_ureq::Error> {
+    /// let agent: ureq::Agent = ureq::Agent::config_builder()
+    ///     .max_idle_connections(4)
+    ///     .build()
+    ///     .into();
+    /// let config = Config::for_subdomain("acme", std::env::var("USERCOM_API_KEY").unwrap_or_default())?;
+    /// let client = Client::with_agent(config, ClientOptions::default(), agent);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_agent(config: Config, options: ClientOptions, agent: ureq::Agent) -> Self {
+        let proxy = match config.proxy_for(|name| std::env::var(name).ok()) {
+            Ok(None) => Ok(None),
+            Ok(Some(url)) => ureq::Proxy::new(url.as_str())
+                .map(Some)
+                .map_err(|e| format!("the proxy cannot be used: {e}")),
+            Err(error) => Err(error.to_string()),
+        };
         Self {
             config,
             agent,
+            proxy,
             limiter: options.rate_limit.map(|limit| {
                 Arc::new(RateLimiter::direct(
                     Quota::per_second(limit.per_second).allow_burst(limit.burst),
@@ -160,20 +253,21 @@ impl Client {
             let timeout = retry.attempt_timeout(started.elapsed());
             let result = self.execute_within(request.clone(), timeout);
             let throttled = matches!(&result, Ok(r) if r.status() == 429);
-            match retry.after(&result, jiff::Timestamp::now(), started.elapsed()) {
+            let decision = retry.after(&result, jiff::Timestamp::now(), started.elapsed());
+            log_attempt(
+                &self.config,
+                name,
+                &request,
+                &result,
+                decision,
+                retry.attempts(),
+            );
+            match decision {
                 Decision::RetryAfter(wait) => {
                     if throttled {
                         // The account is rate limited: every request of this client waits.
                         self.throttle.hold_until(Instant::now() + wait);
                     }
-                    tracing::info!(
-                        operation = name,
-                        method = %request.method(),
-                        uri = %self.config.api_key().redact(&request.uri().to_string()),
-                        attempt = retry.attempts(),
-                        wait_ms = wait.as_millis(),
-                        "usercom retrying"
-                    );
                     std::thread::sleep(wait);
                 }
                 Decision::Stop(_) => return (result, retry),
@@ -206,18 +300,37 @@ impl Client {
         let started = Instant::now();
         let method = request.method().clone();
         let uri = request.uri().clone();
+        let host = uri
+            .authority()
+            .map_or_else(String::new, ToString::to_string);
+        let proxy = self.proxy.clone().map_err(Error::invalid_input)?;
+        if uri.scheme() == Some(&http::uri::Scheme::HTTPS)
+            && let Some(missing) = tls::missing_provider(&self.agent)
+        {
+            return Err(Error::transport(TransportErrorKind::Tls, missing).with_host(&host));
+        }
+        // Set on every request, so that they hold on an agent of the caller's too.
         let request = self
             .agent
             .configure_request(request)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent("")
+            .accept("")
+            .proxy(proxy)
+            .timeout_connect(Some(self.options.connect_timeout))
             .timeout_per_call(Some(timeout))
             .build();
-        let response = self.agent.run(request).map_err(transport_error)?;
+        let response = self
+            .agent
+            .run(request)
+            .map_err(|e| transport_error(e).with_host(&host))?;
         let (parts, mut body) = response.into_parts();
         let bytes = body
             .with_config()
             .limit(self.options.max_body_bytes)
             .read_to_vec()
-            .map_err(transport_error)?;
+            .map_err(|e| transport_error(e).with_host(&host))?;
         tracing::debug!(
             %method,
             uri = %self.config.api_key().redact(&uri.to_string()),
@@ -230,21 +343,99 @@ impl Client {
     }
 }
 
+/// Logs a failed attempt and what comes of it: a retry after a wait (at INFO), or the end
+/// of the call (at INFO when it was retried, DEBUG when it failed at its only attempt).
+fn log_attempt<B>(
+    config: &Config,
+    name: &'static str,
+    request: &http::Request<Vec<u8>>,
+    result: &Result<http::Response<B>, Error>,
+    decision: Decision,
+    attempt: u32,
+) {
+    let key = config.api_key();
+    let Some(reason) = usercom_core::retry::failure_reason(result, key) else {
+        return;
+    };
+    let uri = key.redact(&request.uri().to_string());
+    let method = request.method();
+    match decision {
+        Decision::RetryAfter(wait) => tracing::info!(
+            operation = name,
+            %method,
+            %uri,
+            attempt,
+            %reason,
+            wait_ms = wait.as_millis(),
+            "usercom retrying"
+        ),
+        Decision::Stop(stop) if attempt > 1 => tracing::info!(
+            operation = name,
+            %method,
+            %uri,
+            attempt,
+            %reason,
+            stop = ?stop,
+            "usercom giving up"
+        ),
+        Decision::Stop(stop) => tracing::debug!(
+            operation = name,
+            %method,
+            %uri,
+            attempt,
+            %reason,
+            stop = ?stop,
+            "usercom attempt failed"
+        ),
+    }
+}
+
 fn transport_error(error: ureq::Error) -> Error {
+    use ureq::Timeout as T;
     let kind = match &error {
+        // No connection was made in time: the request was not sent.
+        ureq::Error::Timeout(T::Resolve | T::Connect) => TransportErrorKind::Connect,
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
+        ureq::Error::HostNotFound => TransportErrorKind::Dns,
+        ureq::Error::Other(inner) if inner.is::<resolver::ResolveFailed>() => {
+            TransportErrorKind::Dns
+        }
+        ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
+            TransportErrorKind::Connect
+        }
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => {
+            TransportErrorKind::Tls
+        }
+        ureq::Error::Protocol(_)
+        | ureq::Error::LargeResponseHeader(..)
+        | ureq::Error::BadUri(_)
+        | ureq::Error::Http(_) => TransportErrorKind::Protocol,
         ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
-        ureq::Error::Io(io) => match io.kind() {
-            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => {
-                TransportErrorKind::Connect
-            }
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => TransportErrorKind::Timeout,
-            _ => TransportErrorKind::Io,
-        },
+        ureq::Error::Io(io) => io_kind(io),
         _ => TransportErrorKind::Io,
     };
     Error::transport(kind, error)
+}
+
+fn io_kind(io: &io::Error) -> TransportErrorKind {
+    // rustls reports a failed handshake (an untrusted certificate) as an io::Error, which
+    // may itself be wrapped in another.
+    let mut wrapped = io.get_ref();
+    while let Some(inner) = wrapped {
+        if inner.is::<rustls::Error>() {
+            return TransportErrorKind::Tls;
+        }
+        wrapped = inner
+            .downcast_ref::<io::Error>()
+            .and_then(io::Error::get_ref);
+    }
+    match io.kind() {
+        io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => {
+            TransportErrorKind::Connect
+        }
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => TransportErrorKind::Timeout,
+        _ => TransportErrorKind::Io,
+    }
 }
 
 impl Api for Client {

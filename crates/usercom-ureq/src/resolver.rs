@@ -22,6 +22,25 @@ pub(crate) const TTL: Duration = Duration::from_secs(60);
 /// At most this many names are kept; a client talks to one or two hosts.
 const MAX_NAMES: usize = 64;
 
+/// A name lookup that failed: the name does not resolve (or no resolver answered).
+#[derive(Debug)]
+pub(crate) struct ResolveFailed {
+    host: String,
+    source: std::io::Error,
+}
+
+impl std::fmt::Display for ResolveFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no address for {}: {}", self.host, self.source)
+    }
+}
+
+impl std::error::Error for ResolveFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
 /// A resolver that answers IP addresses itself and caches names for a bounded time.
 #[derive(Debug)]
 pub(crate) struct CachingResolver<R = DefaultResolver> {
@@ -85,7 +104,16 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
                 return Ok(addresses.clone());
             }
         }
-        let addresses = self.inner.resolve(uri, config, timeout)?;
+        let addresses = self
+            .inner
+            .resolve(uri, config, timeout)
+            .map_err(|error| match error {
+                ureq::Error::Io(io) => ureq::Error::Other(Box::new(ResolveFailed {
+                    host: host.to_owned(),
+                    source: io,
+                })),
+                other => other,
+            })?;
         let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
         if names.len() >= MAX_NAMES {
             names.retain(|_, (at, _)| now.duration_since(*at) < self.ttl);

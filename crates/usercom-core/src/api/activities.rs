@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::api::deals::{check_attributes, check_not_blank, fields_from};
 use crate::endpoint::{Endpoint, PagedEndpoint, Path, json_body};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error, Lenient, Page};
 
@@ -27,73 +28,74 @@ use crate::{Api, Error, Lenient, Page};
 // Models
 // ---------------------------------------------------------------------------------------------
 
-/// An activity, as the API returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Activity {
-    /// Activity id.
-    pub id: i64,
-    /// Its type (an id of the account's activity types).
-    #[serde(default)]
-    pub activity_type: Option<i64>,
-    /// Its title.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// The caller's own id for it.
-    #[serde(default)]
-    pub custom_id: Option<String>,
-    /// When it is due, as the documented answer names it.
-    #[serde(default)]
-    pub datetime: Option<Timestamp>,
-    /// When it is due, under the model table's name: ISO 8601, a timestamp when it is one,
-    /// kept as sent either way.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<Lenient<Timestamp>>,
-    /// How long it takes (the documentation's example exceeds 32 bits).
-    #[serde(default)]
-    pub duration: Option<i64>,
-    /// What it is about.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// The agent it is assigned to.
-    #[serde(default)]
-    pub assigned_to: Option<i64>,
-    /// Its deal, as the documented answer names it (see [`Activity::deal_id`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deal: Option<i64>,
-    /// Its deal, under the model table's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deal_id: Option<i64>,
-    /// Its user, as the documented answer names it (see [`Activity::user_id`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub person: Option<i64>,
-    /// Its user, under the model table's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-    /// Its company, as the documented answer names it (see [`Activity::company_id`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company: Option<i64>,
-    /// Its company, under the model table's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_id: Option<i64>,
-    /// Whether it is done.
-    #[serde(default)]
-    pub done: Option<bool>,
-    /// When it was done.
-    #[serde(default)]
-    pub done_date: Option<Timestamp>,
-    /// The agent who created it.
-    #[serde(default)]
-    pub created_by: Option<i64>,
-    /// When it was created.
-    #[serde(default)]
-    pub created_at: Option<Timestamp>,
-    /// When it last changed.
-    #[serde(default)]
-    pub updated_at: Option<Timestamp>,
+lossless_struct! {
+    /// An activity, as the API returns it.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct Activity {
+        /// Activity id.
+        pub id: i64,
+        /// Its type (an id of the account's activity types).
+        #[serde(default)]
+        pub activity_type: Option<i64>,
+        /// Its title.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// The caller's own id for it.
+        #[serde(default)]
+        pub custom_id: Option<String>,
+        /// When it is due, as the documented answer names it.
+        #[serde(default)]
+        pub datetime: Option<Timestamp>,
+        /// When it is due, under the model table's name: ISO 8601, a timestamp when it is one,
+        /// kept as sent either way.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub due_date: Option<Lenient<Timestamp>>,
+        /// How long it takes (the documentation's example exceeds 32 bits).
+        #[serde(default)]
+        pub duration: Option<i64>,
+        /// What it is about.
+        #[serde(default)]
+        pub description: Option<String>,
+        /// The agent it is assigned to.
+        #[serde(default)]
+        pub assigned_to: Option<i64>,
+        /// Its deal, as the documented answer names it (see [`Activity::deal_id`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub deal: Option<i64>,
+        /// Its deal, under the model table's name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub deal_id: Option<i64>,
+        /// Its user, as the documented answer names it (see [`Activity::user_id`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub person: Option<i64>,
+        /// Its user, under the model table's name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub user_id: Option<i64>,
+        /// Its company, as the documented answer names it (see [`Activity::company_id`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub company: Option<i64>,
+        /// Its company, under the model table's name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub company_id: Option<i64>,
+        /// Whether it is done.
+        #[serde(default)]
+        pub done: Option<bool>,
+        /// When it was done.
+        #[serde(default)]
+        pub done_date: Option<Timestamp>,
+        /// The agent who created it.
+        #[serde(default)]
+        pub created_by: Option<i64>,
+        /// When it was created.
+        #[serde(default)]
+        pub created_at: Option<Timestamp>,
+        /// When it last changed.
+        #[serde(default)]
+        pub updated_at: Option<Timestamp>,
+    }
     /// Custom attributes and every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    extra
 }
 
 impl Activity {

@@ -37,9 +37,10 @@ use std::fmt;
 
 use http::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::endpoint::{Endpoint, PagedEndpoint, Path, json_body_except};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error, Lenient, Page};
 
@@ -155,27 +156,28 @@ impl fmt::Display for ValueType {
     }
 }
 
-/// An attribute definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AttributeDefinition {
-    /// Its id.
-    pub id: i64,
-    /// Its display name (`"API string attribute"`).
-    pub name: String,
-    /// The slug of the name (`"api_string_attribute"`): the attribute's key on the objects
-    /// that carry it, and the `name_std` of the type lookups.
-    #[serde(default)]
-    pub name_std: Option<String>,
-    /// What it holds.
-    #[serde(default)]
-    pub value_type: Option<Lenient<ValueType>>,
-    /// What carries it.
-    #[serde(default)]
-    pub content_type: Option<Lenient<ContentType>>,
+lossless_struct! {
+    /// An attribute definition.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct AttributeDefinition {
+        /// Its id.
+        pub id: i64,
+        /// Its display name (`"API string attribute"`).
+        pub name: String,
+        /// The slug of the name (`"api_string_attribute"`): the attribute's key on the objects
+        /// that carry it, and the `name_std` of the type lookups.
+        #[serde(default)]
+        pub name_std: Option<String>,
+        /// What it holds.
+        #[serde(default)]
+        pub value_type: Option<Lenient<ValueType>>,
+        /// What carries it.
+        #[serde(default)]
+        pub content_type: Option<Lenient<ContentType>>,
+    }
     /// Every other field (the choices of a fixed attribute, say), as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    extra
 }
 
 impl Tabular for AttributeDefinition {
@@ -188,16 +190,15 @@ impl Tabular for AttributeDefinition {
     ];
 }
 
-/// The answer of a type lookup: `{"value_type": "string"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AttributeType {
-    /// What the attribute holds.
-    #[serde(default)]
-    pub value_type: Option<Lenient<ValueType>>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// The answer of a type lookup: `{"value_type": "string"}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct AttributeType {
+        /// What the attribute holds.
+        #[serde(default)]
+        pub value_type: Option<Lenient<ValueType>>,
+    }
 }
 
 impl Tabular for AttributeType {

@@ -33,6 +33,7 @@ use serde_json::{Map, Value};
 use crate::api::tags::Tag;
 use crate::endpoint::{Endpoint, PagedEndpoint, Path, json_body_except};
 use crate::family::{Action, On};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error, Page, Selector};
 
@@ -40,83 +41,84 @@ use crate::{Api, Error, Page, Selector};
 // Models
 // ---------------------------------------------------------------------------------------------
 
-/// A company.
-///
-/// Every documented field may be null or absent (accounts differ, and older answers use
-/// other names); custom attributes and fields this SDK does not name are kept in
-/// [`extra`](Self::extra) with their JSON types, so a company serialised again holds
-/// everything the server sent.
-///
-/// ```
-/// use usercom_core::api::companies::Company;
-/// let company: Company = serde_json::from_str(r#"{
-///     "id": 21, "name": "rudder ventures", "custom_id": "group@795",
-///     "phone_numbers": null, "employees": [52], "tags": [],
-///     "created_at": "2022-09-12T12:40:30.548068Z",
-///     "isprofitable": "no", "seats": 12, "partner": true
-/// }"#).unwrap();
-/// assert_eq!(company.custom_id(), Some("group@795"));
-/// assert_eq!(company.employees, Some(vec![52]));
-/// assert_eq!(company.extra["seats"], 12);
-/// assert_eq!(company.extra["partner"], true);
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Company {
-    /// Company id.
-    pub id: i64,
-    /// Its name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// The account's own id for it (`companies-by-id/{custom_id}/`).
-    #[serde(default)]
-    pub custom_id: Option<String>,
-    /// A description.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Email address.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Country, as free text.
-    #[serde(default)]
-    pub country: Option<String>,
-    /// Region, as free text.
-    #[serde(default)]
-    pub region: Option<String>,
-    /// City.
-    #[serde(default)]
-    pub city: Option<String>,
-    /// Street address.
-    #[serde(default)]
-    pub address: Option<String>,
-    /// Postal code.
-    #[serde(default)]
-    pub postal_code: Option<String>,
-    /// Size (an integer on write; no example shows one that is not `null`).
-    #[serde(default)]
-    pub size: Option<i64>,
-    /// Phone numbers; `null` rather than `[]` when there are none, in recorded answers.
-    #[serde(default)]
-    pub phone_numbers: Option<Vec<String>>,
-    /// Its tags (names on write, `{id, name}` on read).
-    #[serde(default)]
-    pub tags: Option<Vec<Tag>>,
-    /// The user ids of its members.
-    #[serde(default)]
-    pub employees: Option<Vec<i64>>,
-    /// The custom id of the user it was last linked to on create or update.
-    #[serde(default)]
-    pub user_custom_id: Option<String>,
-    /// When it was created.
-    #[serde(default)]
-    pub created_at: Option<Timestamp>,
-    /// When it last changed.
-    #[serde(default)]
-    pub updated_at: Option<Timestamp>,
+lossless_struct! {
+    /// A company.
+    ///
+    /// Every documented field may be null or absent (accounts differ, and older answers use
+    /// other names); custom attributes and fields this SDK does not name are kept in
+    /// [`extra`](Self::extra) with their JSON types, so a company serialised again holds
+    /// everything the server sent.
+    ///
+    /// ```
+    /// use usercom_core::api::companies::Company;
+    /// let company: Company = serde_json::from_str(r#"{
+    ///     "id": 21, "name": "rudder ventures", "custom_id": "group@795",
+    ///     "phone_numbers": null, "employees": [52], "tags": [],
+    ///     "created_at": "2022-09-12T12:40:30.548068Z",
+    ///     "isprofitable": "no", "seats": 12, "partner": true
+    /// }"#).unwrap();
+    /// assert_eq!(company.custom_id(), Some("group@795"));
+    /// assert_eq!(company.employees, Some(vec![52]));
+    /// assert_eq!(company.extra["seats"], 12);
+    /// assert_eq!(company.extra["partner"], true);
+    /// ```
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct Company {
+        /// Company id.
+        pub id: i64,
+        /// Its name.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// The account's own id for it (`companies-by-id/{custom_id}/`).
+        #[serde(default)]
+        pub custom_id: Option<String>,
+        /// A description.
+        #[serde(default)]
+        pub description: Option<String>,
+        /// Email address.
+        #[serde(default)]
+        pub email: Option<String>,
+        /// Country, as free text.
+        #[serde(default)]
+        pub country: Option<String>,
+        /// Region, as free text.
+        #[serde(default)]
+        pub region: Option<String>,
+        /// City.
+        #[serde(default)]
+        pub city: Option<String>,
+        /// Street address.
+        #[serde(default)]
+        pub address: Option<String>,
+        /// Postal code.
+        #[serde(default)]
+        pub postal_code: Option<String>,
+        /// Size (an integer on write; no example shows one that is not `null`).
+        #[serde(default)]
+        pub size: Option<i64>,
+        /// Phone numbers; `null` rather than `[]` when there are none, in recorded answers.
+        #[serde(default)]
+        pub phone_numbers: Option<Vec<String>>,
+        /// Its tags (names on write, `{id, name}` on read).
+        #[serde(default)]
+        pub tags: Option<Vec<Tag>>,
+        /// The user ids of its members.
+        #[serde(default)]
+        pub employees: Option<Vec<i64>>,
+        /// The custom id of the user it was last linked to on create or update.
+        #[serde(default)]
+        pub user_custom_id: Option<String>,
+        /// When it was created.
+        #[serde(default)]
+        pub created_at: Option<Timestamp>,
+        /// When it last changed.
+        #[serde(default)]
+        pub updated_at: Option<Timestamp>,
+    }
     /// Custom attributes (top-level keys in v2, with their JSON types) and every other
     /// field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    extra
 }
 
 impl Company {

@@ -11,9 +11,10 @@ use std::fmt;
 use http::Method;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::endpoint::{Endpoint, Envelope, PagedEndpoint, Path, Query, json_body_except};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error, Lenient, Page};
 
@@ -21,27 +22,26 @@ use crate::{Api, Error, Lenient, Page};
 // Models
 // ---------------------------------------------------------------------------------------------
 
-/// A reference to a person: the user a conversation is with, or a message's author.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct UserRef {
-    /// Numeric user id.
-    pub id: i64,
-    /// Email address, when known.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Display name; User.com makes up two-word names ("Ivory Caribou") for anonymous visitors.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// The user key as the API sends it inside conversations today (`None` for agents).
-    #[serde(default)]
-    pub key: Option<String>,
-    /// The user key under its v2 name, should the API send that instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_key: Option<String>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A reference to a person: the user a conversation is with, or a message's author.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct UserRef {
+        /// Numeric user id.
+        pub id: i64,
+        /// Email address, when known.
+        #[serde(default)]
+        pub email: Option<String>,
+        /// Display name; User.com makes up two-word names ("Ivory Caribou") for anonymous visitors.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// The user key as the API sends it inside conversations today (`None` for agents).
+        #[serde(default)]
+        pub key: Option<String>,
+        /// The user key under its v2 name, should the API send that instead.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub user_key: Option<String>,
+    }
 }
 
 impl UserRef {
@@ -64,22 +64,21 @@ pub enum AgentRef {
     Agent(Agent),
 }
 
-/// An agent, as an object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Agent {
-    /// Numeric agent id.
-    #[serde(default)]
-    pub id: Option<i64>,
-    /// Email address.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Display name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// An agent, as an object.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct Agent {
+        /// Numeric agent id.
+        #[serde(default)]
+        pub id: Option<i64>,
+        /// Email address.
+        #[serde(default)]
+        pub email: Option<String>,
+        /// Display name.
+        #[serde(default)]
+        pub name: Option<String>,
+    }
 }
 
 impl AgentRef {
@@ -100,24 +99,23 @@ impl AgentRef {
     }
 }
 
-/// A conversation as listed and as returned by create: messages are only counted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ConversationSummary {
-    /// Conversation id.
-    pub id: i64,
-    /// The user the conversation is with.
-    pub user: UserRef,
-    /// Whether the conversation is open.
-    pub active: bool,
-    /// The assigned agent, if any.
-    #[serde(default)]
-    pub agent: Option<AgentRef>,
-    /// How many messages the conversation has.
-    pub messages: u64,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A conversation as listed and as returned by create: messages are only counted.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct ConversationSummary {
+        /// Conversation id.
+        pub id: i64,
+        /// The user the conversation is with.
+        pub user: UserRef,
+        /// Whether the conversation is open.
+        pub active: bool,
+        /// The assigned agent, if any.
+        #[serde(default)]
+        pub agent: Option<AgentRef>,
+        /// How many messages the conversation has.
+        pub messages: u64,
+    }
 }
 
 impl Tabular for ConversationSummary {
@@ -133,25 +131,24 @@ impl Tabular for ConversationSummary {
     ];
 }
 
-/// A conversation with its messages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ConversationDetail {
-    /// Conversation id.
-    pub id: i64,
-    /// The user the conversation is with.
-    pub user: UserRef,
-    /// Whether the conversation is open.
-    pub active: bool,
-    /// The assigned agent, if any.
-    #[serde(default)]
-    pub agent: Option<AgentRef>,
-    /// The messages, oldest first as the API sends them.
-    #[serde(default)]
-    pub messages: Vec<Message>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A conversation with its messages.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct ConversationDetail {
+        /// Conversation id.
+        pub id: i64,
+        /// The user the conversation is with.
+        pub user: UserRef,
+        /// Whether the conversation is open.
+        pub active: bool,
+        /// The assigned agent, if any.
+        #[serde(default)]
+        pub agent: Option<AgentRef>,
+        /// The messages, oldest first as the API sends them.
+        #[serde(default)]
+        pub messages: Vec<Message>,
+    }
 }
 
 impl Tabular for ConversationDetail {
@@ -165,30 +162,29 @@ impl Tabular for ConversationDetail {
     ];
 }
 
-/// One message of a conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Message {
-    /// Message id.
-    pub id: i64,
-    /// The conversation it belongs to.
-    pub chat: i64,
-    /// The content as sent: plain text or HTML.
-    pub content: String,
-    /// Where the message came from: a [`Source`] name (or code), or one this SDK does not
-    /// know yet.
-    pub source: Lenient<Source>,
-    /// Free-form context the sender attached (only visible to the account).
-    #[serde(default)]
-    pub source_context: Value,
-    /// When it was sent.
-    pub timestamp: Timestamp,
-    /// The author: an agent (`key` is `None`) or the user.
-    #[serde(default)]
-    pub user: Option<UserRef>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// One message of a conversation.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct Message {
+        /// Message id.
+        pub id: i64,
+        /// The conversation it belongs to.
+        pub chat: i64,
+        /// The content as sent: plain text or HTML.
+        pub content: String,
+        /// Where the message came from: a [`Source`] name (or code), or one this SDK does not
+        /// know yet.
+        pub source: Lenient<Source>,
+        /// Free-form context the sender attached (only visible to the account).
+        #[serde(default)]
+        pub source_context: Value,
+        /// When it was sent.
+        pub timestamp: Timestamp,
+        /// The author: an agent (`key` is `None`) or the user.
+        #[serde(default)]
+        pub user: Option<UserRef>,
+    }
 }
 
 /// The channel of a message. Written as an integer 1 to 5; read as a name (`"chat"`, any

@@ -40,6 +40,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::endpoint::{Endpoint, PagedEndpoint, Path, Query, json_body};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::tags::Tag;
 use crate::{Api, Error, Lenient, Page, Selector};
@@ -293,97 +294,98 @@ pub enum ActivitiesStatus {
     NotPlanned,
 }
 
-/// A deal, as the API returns it (v2; the v1 names `person` and `company` are read too).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Deal {
-    /// Deal id.
-    pub id: i64,
-    /// Its name.
-    pub name: String,
-    /// Its value, exact (the API sends a decimal string such as `"1250.00"`, and this
-    /// re-encodes it so).
-    #[serde(default)]
-    pub value: Option<Decimal>,
-    /// ISO 4217 currency code.
-    #[serde(default)]
-    pub currency: Option<String>,
-    /// The caller's own id for it.
-    #[serde(default)]
-    pub custom_id: Option<String>,
-    /// Where it is: a [`DealStatus`] code (v1 lists send it as text), or a value this SDK
-    /// does not know, kept as sent.
-    #[serde(default)]
-    pub status: Option<Lenient<DealStatus>>,
-    /// The pipeline's stage it is at.
-    #[serde(default)]
-    pub stage: Option<i64>,
-    /// Its pipeline.
-    #[serde(default)]
-    pub pipeline: Option<i64>,
-    /// The agent it is assigned to.
-    #[serde(default)]
-    pub assigned_to: Option<i64>,
-    /// The user it belongs to (v2 name; see [`Deal::user_id`]).
-    #[serde(default)]
-    pub user_id: Option<i64>,
-    /// The user it belongs to, under its v1 name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub person: Option<i64>,
-    /// The custom id of its user.
-    #[serde(default)]
-    pub user_custom_id: Option<String>,
-    /// Its company (v2 name; see [`Deal::company_id`]).
-    #[serde(default)]
-    pub company_id: Option<i64>,
-    /// Its company, under its v1 name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company: Option<i64>,
-    /// The custom id of its company.
-    #[serde(default)]
-    pub company_custom_id: Option<String>,
-    /// Its products' ids.
-    #[serde(default)]
-    pub products: Option<Vec<i64>>,
-    /// Its products' custom ids.
-    #[serde(default)]
-    pub products_custom_id: Option<Vec<String>>,
-    /// The ids of the users taking part.
-    #[serde(default)]
-    pub participants: Option<Vec<i64>>,
-    /// Its tags.
-    #[serde(default)]
-    pub tags: Option<Vec<Tag>>,
-    /// Whether activities are planned (`"planned"`, `"no planned"`; v1 also sends codes).
-    #[serde(default)]
-    pub activities_status: Option<Lenient<ActivitiesStatus>>,
-    /// When it is expected to close.
-    #[serde(default)]
-    pub expected_close_date: Option<Date>,
-    /// Why it was lost (an id).
-    #[serde(default)]
-    pub loss_reason: Option<i64>,
-    /// Why it was lost, in words.
-    #[serde(default)]
-    pub loss_reason_description: Option<String>,
-    /// When it was won.
-    #[serde(default)]
-    pub won_at: Option<Timestamp>,
-    /// When it was lost.
-    #[serde(default)]
-    pub lost_at: Option<Timestamp>,
-    /// The agent who created it.
-    #[serde(default)]
-    pub created_by: Option<i64>,
-    /// When it was created.
-    #[serde(default)]
-    pub created_at: Option<Timestamp>,
-    /// When it last changed.
-    #[serde(default)]
-    pub updated_at: Option<Timestamp>,
+lossless_struct! {
+    /// A deal, as the API returns it (v2; the v1 names `person` and `company` are read too).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct Deal {
+        /// Deal id.
+        pub id: i64,
+        /// Its name.
+        pub name: String,
+        /// Its value, exact (the API sends a decimal string such as `"1250.00"`, and this
+        /// re-encodes it so).
+        #[serde(default)]
+        pub value: Option<Decimal>,
+        /// ISO 4217 currency code.
+        #[serde(default)]
+        pub currency: Option<String>,
+        /// The caller's own id for it.
+        #[serde(default)]
+        pub custom_id: Option<String>,
+        /// Where it is: a [`DealStatus`] code (v1 lists send it as text), or a value this SDK
+        /// does not know, kept as sent.
+        #[serde(default)]
+        pub status: Option<Lenient<DealStatus>>,
+        /// The pipeline's stage it is at.
+        #[serde(default)]
+        pub stage: Option<i64>,
+        /// Its pipeline.
+        #[serde(default)]
+        pub pipeline: Option<i64>,
+        /// The agent it is assigned to.
+        #[serde(default)]
+        pub assigned_to: Option<i64>,
+        /// The user it belongs to (v2 name; see [`Deal::user_id`]).
+        #[serde(default)]
+        pub user_id: Option<i64>,
+        /// The user it belongs to, under its v1 name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub person: Option<i64>,
+        /// The custom id of its user.
+        #[serde(default)]
+        pub user_custom_id: Option<String>,
+        /// Its company (v2 name; see [`Deal::company_id`]).
+        #[serde(default)]
+        pub company_id: Option<i64>,
+        /// Its company, under its v1 name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub company: Option<i64>,
+        /// The custom id of its company.
+        #[serde(default)]
+        pub company_custom_id: Option<String>,
+        /// Its products' ids.
+        #[serde(default)]
+        pub products: Option<Vec<i64>>,
+        /// Its products' custom ids.
+        #[serde(default)]
+        pub products_custom_id: Option<Vec<String>>,
+        /// The ids of the users taking part.
+        #[serde(default)]
+        pub participants: Option<Vec<i64>>,
+        /// Its tags.
+        #[serde(default)]
+        pub tags: Option<Vec<Tag>>,
+        /// Whether activities are planned (`"planned"`, `"no planned"`; v1 also sends codes).
+        #[serde(default)]
+        pub activities_status: Option<Lenient<ActivitiesStatus>>,
+        /// When it is expected to close.
+        #[serde(default)]
+        pub expected_close_date: Option<Date>,
+        /// Why it was lost (an id).
+        #[serde(default)]
+        pub loss_reason: Option<i64>,
+        /// Why it was lost, in words.
+        #[serde(default)]
+        pub loss_reason_description: Option<String>,
+        /// When it was won.
+        #[serde(default)]
+        pub won_at: Option<Timestamp>,
+        /// When it was lost.
+        #[serde(default)]
+        pub lost_at: Option<Timestamp>,
+        /// The agent who created it.
+        #[serde(default)]
+        pub created_by: Option<i64>,
+        /// When it was created.
+        #[serde(default)]
+        pub created_at: Option<Timestamp>,
+        /// When it last changed.
+        #[serde(default)]
+        pub updated_at: Option<Timestamp>,
+    }
     /// Custom attributes (v2 flattens them into the deal) and every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    extra
 }
 
 impl Deal {

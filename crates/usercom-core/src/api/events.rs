@@ -62,6 +62,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::endpoint::{Endpoint, Path, json_body_except};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error};
 
@@ -69,22 +70,21 @@ use crate::{Api, Error};
 // Models
 // ---------------------------------------------------------------------------------------------
 
-/// The answer to a new event: `{"id": 86, "created": true}`.
-///
-/// `created` says whether the event's **name** was new to the account (the first event of
-/// that name), not whether a row was created: every 2xx answer means the event was recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct EventCreated {
-    /// The event's id.
-    pub id: i64,
-    /// `true` when this was the first event of its name in the account (the name is new);
-    /// `false` when events of that name existed before. It does not mean "created or not":
-    /// the event is recorded either way.
-    pub created: bool,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// The answer to a new event: `{"id": 86, "created": true}`.
+    ///
+    /// `created` says whether the event's **name** was new to the account (the first event of
+    /// that name), not whether a row was created: every 2xx answer means the event was recorded.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct EventCreated {
+        /// The event's id.
+        pub id: i64,
+        /// `true` when this was the first event of its name in the account (the name is new);
+        /// `false` when events of that name existed before. It does not mean "created or not":
+        /// the event is recorded either way.
+        pub created: bool,
+    }
 }
 
 impl EventCreated {

@@ -22,26 +22,26 @@
 
 use http::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::endpoint::{Endpoint, PagedEndpoint, Path, json_body_except};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error, Page};
 
-/// A list of users.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct List {
-    /// List id.
-    pub id: i64,
-    /// Its name.
-    pub name: String,
-    /// Its description.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A list of users.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct List {
+        /// List id.
+        pub id: i64,
+        /// Its name.
+        pub name: String,
+        /// Its description.
+        #[serde(default)]
+        pub description: Option<String>,
+    }
 }
 
 impl Tabular for List {

@@ -29,6 +29,7 @@ use crate::api::deals::{
     Decimal, check_attributes, check_not_blank, fields_from, optional_decimal_number, take_selector,
 };
 use crate::endpoint::{Endpoint, PagedEndpoint, Path, json_body, json_body_except};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error, Lenient, Page, Selector};
 
@@ -36,34 +37,35 @@ use crate::{Api, Error, Lenient, Page, Selector};
 // Models
 // ---------------------------------------------------------------------------------------------
 
-/// A product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Product {
-    /// Product id.
-    pub id: i64,
-    /// The caller's own id for it.
-    #[serde(default)]
-    pub custom_id: Option<String>,
-    /// Its name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Its price, as sent (a number or a decimal string); [`Lenient::known`] is the exact
-    /// decimal.
-    #[serde(default)]
-    pub price: Option<Lenient<Decimal>>,
-    /// Its page.
-    #[serde(default)]
-    pub product_url: Option<String>,
-    /// Its picture.
-    #[serde(default)]
-    pub image_url: Option<String>,
-    /// Its category.
-    #[serde(default)]
-    pub category_name: Option<String>,
+lossless_struct! {
+    /// A product.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct Product {
+        /// Product id.
+        pub id: i64,
+        /// The caller's own id for it.
+        #[serde(default)]
+        pub custom_id: Option<String>,
+        /// Its name.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// Its price, as sent (a number or a decimal string); [`Lenient::known`] is the exact
+        /// decimal.
+        #[serde(default)]
+        pub price: Option<Lenient<Decimal>>,
+        /// Its page.
+        #[serde(default)]
+        pub product_url: Option<String>,
+        /// Its picture.
+        #[serde(default)]
+        pub image_url: Option<String>,
+        /// Its category.
+        #[serde(default)]
+        pub category_name: Option<String>,
+    }
     /// Custom attributes and every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    extra
 }
 
 impl Product {
@@ -343,15 +345,14 @@ impl ProductEventData {
     }
 }
 
-/// What creating a product event answers: its id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ProductEventCreated {
-    /// The event's id.
-    pub id: i64,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// What creating a product event answers: its id.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct ProductEventCreated {
+        /// The event's id.
+        pub id: i64,
+    }
 }
 
 impl Tabular for ProductEventCreated {

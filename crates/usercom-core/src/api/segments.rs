@@ -14,45 +14,45 @@
 use http::Method;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::endpoint::{Endpoint, PagedEndpoint, Path};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Config, Error, Page, Paginator};
 
-/// A segment: a saved filter of users, counted from time to time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Segment {
-    /// Segment id.
-    pub id: i64,
-    /// Its name (`"Active"`).
-    pub name: String,
-    /// What it selects.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// The absolute URL of its users
-    /// (`https://acme.user.com/api/public/segments/1033/users/`).
-    #[serde(default)]
-    pub users: Option<String>,
-    /// How many users it had when last counted.
-    #[serde(default)]
-    pub object_count: Option<u64>,
-    /// Whether it is too heavy to be counted.
-    #[serde(default)]
-    pub too_heavy: Option<bool>,
-    /// How often it is counted again (240 in the documentation; minutes, presumably).
-    #[serde(default)]
-    pub update_interval: Option<i64>,
-    /// When it was last counted.
-    #[serde(default)]
-    pub last_counted: Option<Timestamp>,
-    /// When it last changed.
-    #[serde(default)]
-    pub updated_at: Option<Timestamp>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A segment: a saved filter of users, counted from time to time.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct Segment {
+        /// Segment id.
+        pub id: i64,
+        /// Its name (`"Active"`).
+        pub name: String,
+        /// What it selects.
+        #[serde(default)]
+        pub description: Option<String>,
+        /// The absolute URL of its users
+        /// (`https://acme.user.com/api/public/segments/1033/users/`).
+        #[serde(default)]
+        pub users: Option<String>,
+        /// How many users it had when last counted.
+        #[serde(default)]
+        pub object_count: Option<u64>,
+        /// Whether it is too heavy to be counted.
+        #[serde(default)]
+        pub too_heavy: Option<bool>,
+        /// How often it is counted again (240 in the documentation; minutes, presumably).
+        #[serde(default)]
+        pub update_interval: Option<i64>,
+        /// When it was last counted.
+        #[serde(default)]
+        pub last_counted: Option<Timestamp>,
+        /// When it last changed.
+        #[serde(default)]
+        pub updated_at: Option<Timestamp>,
+    }
 }
 
 impl Segment {

@@ -11,25 +11,25 @@
 //!
 use http::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::api::companies::Company;
 use crate::api::users::User;
 use crate::endpoint::{Endpoint, PagedEndpoint, Path, json_body_except};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error, Page};
 
-/// A tag.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Tag {
-    /// Tag id.
-    pub id: i64,
-    /// Its name.
-    pub name: String,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A tag.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct Tag {
+        /// Tag id.
+        pub id: i64,
+        /// Its name.
+        pub name: String,
+    }
 }
 
 impl Tabular for Tag {

@@ -80,6 +80,7 @@ use crate::api::segments::Segment;
 use crate::api::tags::Tag;
 use crate::endpoint::{Endpoint, PagedEndpoint, Path, Query, decode_json, json_body_except};
 use crate::family::{Action, Below, Member, On};
+use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error, Lenient, Page, Selector};
 
@@ -261,161 +262,162 @@ fn status_code<S: Serializer>(value: &Option<Status>, serializer: S) -> Result<S
 // Models
 // ---------------------------------------------------------------------------------------------
 
-/// A user, as the API sends it.
-///
-/// The standard fields are named (every one optional, as the API omits or nulls any of them
-/// but `id`); everything else, custom attributes first of all, is kept in
-/// [`extra`](Self::extra) with its JSON type. Serialising a decoded user gives back every
-/// field the server sent. The v1-looking bodies that documentation pages print (`key`
-/// instead of `user_key`, custom attributes as an `attributes` list, `chat_id`) decode too:
-/// [`key`](Self::key) and [`attribute`](Self::attribute) read either form.
-///
-/// ```
-/// use usercom_core::api::users::{Gender, User};
-/// let user: User = serde_json::from_str(r#"{"id": 52, "user_key": "ngze13ffndcv",
-///     "custom_id": "user@123", "gender": "male", "status": 2, "plan": "pro",
-///     "seats": 5, "beta": true, "interests": ["a", "b"], "limits": {"api": 10}}"#).unwrap();
-/// assert_eq!(user.key(), Some("ngze13ffndcv"));
-/// assert_eq!(user.gender.as_ref().and_then(|g| g.known()), Some(&Gender::Male));
-/// assert_eq!(user.attribute("seats"), Some(&serde_json::json!(5)));
-/// assert_eq!(user.attribute("interests"), Some(&serde_json::json!(["a", "b"])));
-/// let again = serde_json::to_value(&user).unwrap();
-/// assert_eq!(again["status"], 2, "kept as sent");
-/// assert_eq!(again["limits"]["api"], 10);
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct User {
-    /// User.com's numeric id.
-    pub id: i64,
-    /// The user key (12 random characters; the `__ca__chat` cookie value).
-    #[serde(default)]
-    pub user_key: Option<String>,
-    /// The user key under its v1 name, as documentation examples print it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// Your own id for the user (`user_id` in v1).
-    #[serde(default)]
-    pub custom_id: Option<String>,
-    /// Email address.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Display name: the full name, the email, or a made-up two-word name for a visitor.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// First name.
-    #[serde(default)]
-    pub first_name: Option<String>,
-    /// Last name.
-    #[serde(default)]
-    pub last_name: Option<String>,
-    /// Gender: a name (`"unknown"`) or a code, kept as sent.
-    #[serde(default)]
-    pub gender: Option<Lenient<Gender>>,
-    /// Visitor or user: a name (`"visitor"`) or a code, kept as sent.
-    #[serde(default)]
-    pub status: Option<Lenient<Status>>,
-    /// Phone number, free text.
-    #[serde(default)]
-    pub phone_number: Option<String>,
-    /// Lead score.
-    #[serde(default)]
-    pub score: Option<i64>,
-    /// How many pages the user has viewed.
-    #[serde(default)]
-    pub page_views: Option<i64>,
-    /// Whether the user gets notifications.
-    #[serde(default)]
-    pub notifications: Option<bool>,
-    /// Whether the user unsubscribed from emails.
-    #[serde(default)]
-    pub unsubscribed: Option<bool>,
-    /// Whether the user subscribed to web push notifications.
-    #[serde(default)]
-    pub web_push_subscription: Option<bool>,
-    /// The agent the user is assigned to.
-    #[serde(default)]
-    pub assigned_to: Option<i64>,
-    /// The user's company, by numeric id.
-    #[serde(default)]
-    pub company_id: Option<i64>,
-    /// The companies the user belongs to.
-    #[serde(default)]
-    pub companies: Option<Vec<CompanyMembership>>,
-    /// The user's tags, `[{id, name}]`.
-    #[serde(default)]
-    pub tags: Option<Vec<Tag>>,
-    /// The lists the user is on.
-    #[serde(default)]
-    pub lists: Option<Vec<Reference>>,
-    /// The segments the user is in.
-    #[serde(default)]
-    pub segments: Option<Vec<Reference>>,
-    /// When the user was created.
-    #[serde(default)]
-    pub created_at: Option<Timestamp>,
-    /// When the user last changed.
-    #[serde(default)]
-    pub updated_at: Option<Timestamp>,
-    /// When the user was first seen on the site.
-    #[serde(default)]
-    pub first_seen: Option<Timestamp>,
-    /// When the user was last seen on the site.
-    #[serde(default)]
-    pub last_seen: Option<Timestamp>,
-    /// When an agent last contacted the user.
-    #[serde(default)]
-    pub last_contacted: Option<Timestamp>,
-    /// Country.
-    #[serde(default)]
-    pub country: Option<String>,
-    /// Region.
-    #[serde(default)]
-    pub region: Option<String>,
-    /// City.
-    #[serde(default)]
-    pub city: Option<String>,
-    /// Time zone.
-    #[serde(default)]
-    pub timezone: Option<String>,
-    /// Browser.
-    #[serde(default)]
-    pub browser: Option<String>,
-    /// The browser's language (`"pl"`, `"de-DE"`).
-    #[serde(default)]
-    pub browser_language: Option<String>,
-    /// Operating system.
-    #[serde(default)]
-    pub os_type: Option<String>,
-    /// Screen resolution.
-    #[serde(default)]
-    pub resolution: Option<String>,
-    /// The last IP address seen.
-    #[serde(default)]
-    pub last_ip: Option<String>,
-    /// Gravatar image URL.
-    #[serde(default)]
-    pub gravatar_url: Option<String>,
-    /// Google profile (free text; `"www.google.com"` has been seen).
-    #[serde(default)]
-    pub google_url: Option<String>,
-    /// LinkedIn profile.
-    #[serde(default)]
-    pub linkedin_url: Option<String>,
-    /// Twitter profile.
-    #[serde(default)]
-    pub twitter_url: Option<String>,
-    /// Facebook profile.
-    #[serde(default)]
-    pub facebook_url: Option<String>,
-    /// Custom attributes in the v1 form, `[{id, name, name_std, value}]`, as documentation
-    /// examples print them (version 2 sends them as top-level keys, in `extra`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<Vec<AttributeValue>>,
+lossless_struct! {
+    /// A user, as the API sends it.
+    ///
+    /// The standard fields are named (every one optional, as the API omits or nulls any of them
+    /// but `id`); everything else, custom attributes first of all, is kept in
+    /// [`extra`](Self::extra) with its JSON type. Serialising a decoded user gives back every
+    /// field the server sent. The v1-looking bodies that documentation pages print (`key`
+    /// instead of `user_key`, custom attributes as an `attributes` list, `chat_id`) decode too:
+    /// [`key`](Self::key) and [`attribute`](Self::attribute) read either form.
+    ///
+    /// ```
+    /// use usercom_core::api::users::{Gender, User};
+    /// let user: User = serde_json::from_str(r#"{"id": 52, "user_key": "ngze13ffndcv",
+    ///     "custom_id": "user@123", "gender": "male", "status": 2, "plan": "pro",
+    ///     "seats": 5, "beta": true, "interests": ["a", "b"], "limits": {"api": 10}}"#).unwrap();
+    /// assert_eq!(user.key(), Some("ngze13ffndcv"));
+    /// assert_eq!(user.gender.as_ref().and_then(|g| g.known()), Some(&Gender::Male));
+    /// assert_eq!(user.attribute("seats"), Some(&serde_json::json!(5)));
+    /// assert_eq!(user.attribute("interests"), Some(&serde_json::json!(["a", "b"])));
+    /// let again = serde_json::to_value(&user).unwrap();
+    /// assert_eq!(again["status"], 2, "kept as sent");
+    /// assert_eq!(again["limits"]["api"], 10);
+    /// ```
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct User {
+        /// User.com's numeric id.
+        pub id: i64,
+        /// The user key (12 random characters; the `__ca__chat` cookie value).
+        #[serde(default)]
+        pub user_key: Option<String>,
+        /// The user key under its v1 name, as documentation examples print it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub key: Option<String>,
+        /// Your own id for the user (`user_id` in v1).
+        #[serde(default)]
+        pub custom_id: Option<String>,
+        /// Email address.
+        #[serde(default)]
+        pub email: Option<String>,
+        /// Display name: the full name, the email, or a made-up two-word name for a visitor.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// First name.
+        #[serde(default)]
+        pub first_name: Option<String>,
+        /// Last name.
+        #[serde(default)]
+        pub last_name: Option<String>,
+        /// Gender: a name (`"unknown"`) or a code, kept as sent.
+        #[serde(default)]
+        pub gender: Option<Lenient<Gender>>,
+        /// Visitor or user: a name (`"visitor"`) or a code, kept as sent.
+        #[serde(default)]
+        pub status: Option<Lenient<Status>>,
+        /// Phone number, free text.
+        #[serde(default)]
+        pub phone_number: Option<String>,
+        /// Lead score.
+        #[serde(default)]
+        pub score: Option<i64>,
+        /// How many pages the user has viewed.
+        #[serde(default)]
+        pub page_views: Option<i64>,
+        /// Whether the user gets notifications.
+        #[serde(default)]
+        pub notifications: Option<bool>,
+        /// Whether the user unsubscribed from emails.
+        #[serde(default)]
+        pub unsubscribed: Option<bool>,
+        /// Whether the user subscribed to web push notifications.
+        #[serde(default)]
+        pub web_push_subscription: Option<bool>,
+        /// The agent the user is assigned to.
+        #[serde(default)]
+        pub assigned_to: Option<i64>,
+        /// The user's company, by numeric id.
+        #[serde(default)]
+        pub company_id: Option<i64>,
+        /// The companies the user belongs to.
+        #[serde(default)]
+        pub companies: Option<Vec<CompanyMembership>>,
+        /// The user's tags, `[{id, name}]`.
+        #[serde(default)]
+        pub tags: Option<Vec<Tag>>,
+        /// The lists the user is on.
+        #[serde(default)]
+        pub lists: Option<Vec<Reference>>,
+        /// The segments the user is in.
+        #[serde(default)]
+        pub segments: Option<Vec<Reference>>,
+        /// When the user was created.
+        #[serde(default)]
+        pub created_at: Option<Timestamp>,
+        /// When the user last changed.
+        #[serde(default)]
+        pub updated_at: Option<Timestamp>,
+        /// When the user was first seen on the site.
+        #[serde(default)]
+        pub first_seen: Option<Timestamp>,
+        /// When the user was last seen on the site.
+        #[serde(default)]
+        pub last_seen: Option<Timestamp>,
+        /// When an agent last contacted the user.
+        #[serde(default)]
+        pub last_contacted: Option<Timestamp>,
+        /// Country.
+        #[serde(default)]
+        pub country: Option<String>,
+        /// Region.
+        #[serde(default)]
+        pub region: Option<String>,
+        /// City.
+        #[serde(default)]
+        pub city: Option<String>,
+        /// Time zone.
+        #[serde(default)]
+        pub timezone: Option<String>,
+        /// Browser.
+        #[serde(default)]
+        pub browser: Option<String>,
+        /// The browser's language (`"pl"`, `"de-DE"`).
+        #[serde(default)]
+        pub browser_language: Option<String>,
+        /// Operating system.
+        #[serde(default)]
+        pub os_type: Option<String>,
+        /// Screen resolution.
+        #[serde(default)]
+        pub resolution: Option<String>,
+        /// The last IP address seen.
+        #[serde(default)]
+        pub last_ip: Option<String>,
+        /// Gravatar image URL.
+        #[serde(default)]
+        pub gravatar_url: Option<String>,
+        /// Google profile (free text; `"www.google.com"` has been seen).
+        #[serde(default)]
+        pub google_url: Option<String>,
+        /// LinkedIn profile.
+        #[serde(default)]
+        pub linkedin_url: Option<String>,
+        /// Twitter profile.
+        #[serde(default)]
+        pub twitter_url: Option<String>,
+        /// Facebook profile.
+        #[serde(default)]
+        pub facebook_url: Option<String>,
+        /// Custom attributes in the v1 form, `[{id, name, name_std, value}]`, as documentation
+        /// examples print them (version 2 sends them as top-level keys, in `extra`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub attributes: Option<Vec<AttributeValue>>,
+    }
     /// Every other field, as sent: the custom attributes with their JSON types, and fields
     /// this SDK does not name (`chat_id`, `most_active_time`, …).
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    extra
 }
 
 impl User {
@@ -455,21 +457,20 @@ impl Tabular for User {
     const OPEN: bool = true;
 }
 
-/// A company a user belongs to: `{id, name, member_since}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CompanyMembership {
-    /// Company id.
-    pub id: i64,
-    /// Its name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// When the user joined it.
-    #[serde(default)]
-    pub member_since: Option<Timestamp>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A company a user belongs to: `{id, name, member_since}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct CompanyMembership {
+        /// Company id.
+        pub id: i64,
+        /// Its name.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// When the user joined it.
+        #[serde(default)]
+        pub member_since: Option<Timestamp>,
+    }
 }
 
 /// A list or segment a user is on: a bare id, or an object. Kept in the form it came in.
@@ -492,54 +493,51 @@ impl Reference {
     }
 }
 
-/// A list or segment as an object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct NamedReference {
-    /// Its id.
-    #[serde(default)]
-    pub id: Option<i64>,
-    /// Its name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A list or segment as an object.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct NamedReference {
+        /// Its id.
+        #[serde(default)]
+        pub id: Option<i64>,
+        /// Its name.
+        #[serde(default)]
+        pub name: Option<String>,
+    }
 }
 
-/// A custom attribute in the v1 form: `{id, name, name_std, value}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AttributeValue {
-    /// The attribute's id.
-    #[serde(default)]
-    pub id: Option<i64>,
-    /// Its display name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Its name as a key (`my_string_attr`).
-    #[serde(default)]
-    pub name_std: Option<String>,
-    /// Its value, with its JSON type.
-    #[serde(default)]
-    pub value: Value,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A custom attribute in the v1 form: `{id, name, name_std, value}`.
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct AttributeValue {
+        /// The attribute's id.
+        #[serde(default)]
+        pub id: Option<i64>,
+        /// Its display name.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// Its name as a key (`my_string_attr`).
+        #[serde(default)]
+        pub name_std: Option<String>,
+        /// Its value, with its JSON type.
+        #[serde(default)]
+        pub value: Value,
+    }
 }
 
-/// The answer to [`UpsertUser`]: `{"created": true, "id": 5577}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Upserted {
-    /// `true` when no user had the custom id and one was created; `false` when the user
-    /// that had it was updated.
-    pub created: bool,
-    /// The user's numeric id.
-    pub id: i64,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// The answer to [`UpsertUser`]: `{"created": true, "id": 5577}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct Upserted {
+        /// `true` when no user had the custom id and one was created; `false` when the user
+        /// that had it was updated.
+        pub created: bool,
+        /// The user's numeric id.
+        pub id: i64,
+    }
 }
 
 impl Tabular for Upserted {
@@ -590,33 +588,32 @@ impl Tabular for Found {
     const OPEN: bool = true;
 }
 
-/// An email sent to a user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct UserEmail {
-    /// Email id.
-    pub id: i64,
-    /// Its delivery status, as sent.
-    #[serde(default)]
-    pub status: Option<Value>,
-    /// Its subject.
-    #[serde(default)]
-    pub subject: Option<String>,
-    /// When it was created.
-    #[serde(default)]
-    pub created_at: Option<Timestamp>,
-    /// When it was sent.
-    #[serde(default)]
-    pub sent_at: Option<Timestamp>,
-    /// When it was first opened.
-    #[serde(default)]
-    pub opened_at: Option<Timestamp>,
-    /// When a link in it was first clicked.
-    #[serde(default)]
-    pub clicked_at: Option<Timestamp>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// An email sent to a user.
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct UserEmail {
+        /// Email id.
+        pub id: i64,
+        /// Its delivery status, as sent.
+        #[serde(default)]
+        pub status: Option<Value>,
+        /// Its subject.
+        #[serde(default)]
+        pub subject: Option<String>,
+        /// When it was created.
+        #[serde(default)]
+        pub created_at: Option<Timestamp>,
+        /// When it was sent.
+        #[serde(default)]
+        pub sent_at: Option<Timestamp>,
+        /// When it was first opened.
+        #[serde(default)]
+        pub opened_at: Option<Timestamp>,
+        /// When a link in it was first clicked.
+        #[serde(default)]
+        pub clicked_at: Option<Timestamp>,
+    }
 }
 
 impl Tabular for UserEmail {
@@ -630,30 +627,29 @@ impl Tabular for UserEmail {
     ];
 }
 
-/// An event of a user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct UserEvent {
-    /// Event id.
-    pub id: i64,
-    /// The user's numeric id.
-    #[serde(default)]
-    pub client: Option<i64>,
-    /// The event's name.
-    #[serde(default)]
-    pub event: Option<String>,
-    /// The id of the event's name (its event type).
-    #[serde(default)]
-    pub event_id: Option<i64>,
-    /// When it happened.
-    #[serde(default)]
-    pub timestamp: Option<Timestamp>,
-    /// Its data, as sent.
-    #[serde(default)]
-    pub items: Option<Value>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// An event of a user.
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct UserEvent {
+        /// Event id.
+        pub id: i64,
+        /// The user's numeric id.
+        #[serde(default)]
+        pub client: Option<i64>,
+        /// The event's name.
+        #[serde(default)]
+        pub event: Option<String>,
+        /// The id of the event's name (its event type).
+        #[serde(default)]
+        pub event_id: Option<i64>,
+        /// When it happened.
+        #[serde(default)]
+        pub timestamp: Option<Timestamp>,
+        /// Its data, as sent.
+        #[serde(default)]
+        pub items: Option<Value>,
+    }
 }
 
 impl Tabular for UserEvent {
@@ -666,57 +662,56 @@ impl Tabular for UserEvent {
     ];
 }
 
-/// A page visit of a user (a "ping hit").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct PageVisit {
-    /// Visit id.
-    pub id: i64,
-    /// The user's numeric id.
-    #[serde(default)]
-    pub client: Option<i64>,
-    /// The page's URL.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Where the visitor came from.
-    #[serde(default)]
-    pub referer: Option<String>,
-    /// When it happened.
-    #[serde(default)]
-    pub timestamp: Option<Timestamp>,
-    /// IP address.
-    #[serde(default)]
-    pub ip_address: Option<String>,
-    /// User agent.
-    #[serde(default)]
-    pub user_agent: Option<String>,
-    /// Browser family.
-    #[serde(default)]
-    pub browser_family: Option<String>,
-    /// Browser version.
-    #[serde(default)]
-    pub browser_version: Option<String>,
-    /// Operating system.
-    #[serde(default)]
-    pub os_type: Option<String>,
-    /// City.
-    #[serde(default)]
-    pub city: Option<String>,
-    /// Country.
-    #[serde(default)]
-    pub country: Option<String>,
-    /// Time zone.
-    #[serde(default)]
-    pub timezone: Option<String>,
-    /// Screen resolution.
-    #[serde(default)]
-    pub resolution: Option<String>,
-    /// Anything else recorded with the visit, as sent.
-    #[serde(default)]
-    pub extra_data: Option<Value>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A page visit of a user (a "ping hit").
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct PageVisit {
+        /// Visit id.
+        pub id: i64,
+        /// The user's numeric id.
+        #[serde(default)]
+        pub client: Option<i64>,
+        /// The page's URL.
+        #[serde(default)]
+        pub url: Option<String>,
+        /// Where the visitor came from.
+        #[serde(default)]
+        pub referer: Option<String>,
+        /// When it happened.
+        #[serde(default)]
+        pub timestamp: Option<Timestamp>,
+        /// IP address.
+        #[serde(default)]
+        pub ip_address: Option<String>,
+        /// User agent.
+        #[serde(default)]
+        pub user_agent: Option<String>,
+        /// Browser family.
+        #[serde(default)]
+        pub browser_family: Option<String>,
+        /// Browser version.
+        #[serde(default)]
+        pub browser_version: Option<String>,
+        /// Operating system.
+        #[serde(default)]
+        pub os_type: Option<String>,
+        /// City.
+        #[serde(default)]
+        pub city: Option<String>,
+        /// Country.
+        #[serde(default)]
+        pub country: Option<String>,
+        /// Time zone.
+        #[serde(default)]
+        pub timezone: Option<String>,
+        /// Screen resolution.
+        #[serde(default)]
+        pub resolution: Option<String>,
+        /// Anything else recorded with the visit, as sent.
+        #[serde(default)]
+        pub extra_data: Option<Value>,
+    }
 }
 
 impl Tabular for PageVisit {
@@ -730,27 +725,26 @@ impl Tabular for PageVisit {
     ];
 }
 
-/// A product event of a user (an order, a view of a product, …).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct UserProductEvent {
-    /// Product event id.
-    pub id: i64,
-    /// The user's numeric id.
-    #[serde(default)]
-    pub client: Option<i64>,
-    /// The kind of event (`"order"`, …), as sent.
-    #[serde(default)]
-    pub event_type: Option<String>,
-    /// When it happened.
-    #[serde(default)]
-    pub timestamp: Option<Timestamp>,
-    /// Data of this occurrence.
-    #[serde(default)]
-    pub custom_data: Option<Value>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// A product event of a user (an order, a view of a product, …).
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct UserProductEvent {
+        /// Product event id.
+        pub id: i64,
+        /// The user's numeric id.
+        #[serde(default)]
+        pub client: Option<i64>,
+        /// The kind of event (`"order"`, …), as sent.
+        #[serde(default)]
+        pub event_type: Option<String>,
+        /// When it happened.
+        #[serde(default)]
+        pub timestamp: Option<Timestamp>,
+        /// Data of this occurrence.
+        #[serde(default)]
+        pub custom_data: Option<Value>,
+    }
 }
 
 impl Tabular for UserProductEvent {
@@ -762,24 +756,23 @@ impl Tabular for UserProductEvent {
     ];
 }
 
-/// An entry of a user's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct TimelineEntry {
-    /// Entry id.
-    pub id: i64,
-    /// What happened.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// When.
-    #[serde(default)]
-    pub datetime: Option<Timestamp>,
-    /// Details, such as `{url, title}` for a page visit, as sent.
-    #[serde(default)]
-    pub content: Option<Value>,
-    /// Every other field, as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+lossless_struct! {
+    /// An entry of a user's timeline.
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct TimelineEntry {
+        /// Entry id.
+        pub id: i64,
+        /// What happened.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// When.
+        #[serde(default)]
+        pub datetime: Option<Timestamp>,
+        /// Details, such as `{url, title}` for a page visit, as sent.
+        #[serde(default)]
+        pub content: Option<Value>,
+    }
 }
 
 impl Tabular for TimelineEntry {

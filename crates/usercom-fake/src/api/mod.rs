@@ -10,6 +10,7 @@ pub(crate) mod companies;
 pub(crate) mod conversations;
 pub(crate) mod deals;
 pub(crate) mod events;
+pub(crate) mod examples;
 pub(crate) mod lists;
 pub(crate) mod products;
 pub(crate) mod segments;

@@ -539,7 +539,7 @@ fn bucket_of(store: &Store, custom_id: &str) -> Option<i64> {
 }
 
 /// Notes in the index that `user` has `custom_id`.
-fn remember(store: &mut Store, custom_id: &str, user: i64) {
+pub(crate) fn remember(store: &mut Store, custom_id: &str, user: i64) {
     let Some(bucket_id) = bucket_of(store, custom_id) else {
         return;
     };
