@@ -272,6 +272,54 @@ fn ci() -> ExitCode {
         eprintln!("xtask ci: the packaging check failed");
         return ExitCode::FAILURE;
     }
+    // Every feature set the crates offer builds and passes clippy: the clients' TLS
+    // providers and roots (the default set was checked above), and the slim CLI without
+    // the demo server and the webhook listener.
+    let clients = [
+        "-p",
+        "usercom-ureq",
+        "-p",
+        "usercom-hyper",
+        "--no-default-features",
+    ];
+    for features in [
+        "ring,native-roots",
+        "aws-lc-rs,webpki-roots",
+        "aws-lc-rs,native-roots",
+    ] {
+        let mut step = vec!["clippy"];
+        step.extend(clients);
+        step.extend(["--features", features, "--", "-D", "warnings"]);
+        if !run_cargo(&step) {
+            eprintln!("xtask ci: `cargo {}` failed", step.join(" "));
+            return ExitCode::FAILURE;
+        }
+    }
+    let slim: [&[&str]; 2] = [
+        &[
+            "clippy",
+            "-p",
+            "usercom-cli",
+            "--no-default-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[
+            "test",
+            "-p",
+            "usercom-cli",
+            "--no-default-features",
+            "--bin",
+            "usercom",
+        ],
+    ];
+    for step in slim {
+        if !run_cargo(step) {
+            eprintln!("xtask ci: `cargo {}` failed", step.join(" "));
+            return ExitCode::FAILURE;
+        }
+    }
     // The benchmarks in their quick mode, so that they keep running; no number fails.
     // In a fresh process: the tests above rebuilt this very binary, and the bench runs its
     // own executable again for the CLI's memory measurement.
