@@ -68,7 +68,8 @@ impl ApiKey {
     }
 
     /// `text` with every occurrence of the key replaced by `<redacted>`: for anything that
-    /// may reach a log line or an error (a URL a server made up can carry the key).
+    /// may reach a log line or an error (a URL a server made up can carry the key). Pieces of
+    /// the key of 12 characters or more, and the key in other letter cases, are redacted too.
     pub fn redact(&self, text: &str) -> String {
         crate::endpoint::redact_text(text, self)
     }

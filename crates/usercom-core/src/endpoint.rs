@@ -351,13 +351,45 @@ pub(crate) fn redact_bytes<'a>(body: &'a [u8], key: &ApiKey) -> Cow<'a, [u8]> {
 
 /// `text` with every occurrence of the key replaced by `<redacted>`.
 pub(crate) fn redact_text(text: &str, key: &ApiKey) -> String {
-    let secret = key.expose_secret();
-    if secret.is_empty() {
-        text.to_owned()
-    } else {
-        text.replace(secret, "<redacted>")
+    let secret = key.expose_secret().as_bytes();
+    // Not only the key as a whole: a server or proxy that echoes part of it, or changes its
+    // case, must not get most of it printed. Any run of at least this many characters that
+    // matches a piece of the key (ASCII case ignored) is redacted.
+    let shortest = secret.len().min(REDACTED_FRAGMENT);
+    let bytes = text.as_bytes();
+    if secret.is_empty() || bytes.len() < shortest {
+        return text.to_owned();
     }
+    let mut out = String::with_capacity(text.len());
+    let (mut at, mut copied) = (0, 0);
+    while at < bytes.len() {
+        let longest = (0..secret.len())
+            .map(|from| {
+                bytes[at..]
+                    .iter()
+                    .zip(&secret[from..])
+                    .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0);
+        if longest >= shortest {
+            // The key is ASCII, so a match starts and ends on character boundaries.
+            out.push_str(&text[copied..at]);
+            out.push_str("<redacted>");
+            at += longest;
+            copied = at;
+        } else {
+            at += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
+
+/// The shortest piece of a key that is redacted on its own (a shorter key is redacted
+/// whole).
+const REDACTED_FRAGMENT: usize = 12;
 
 /// Decodes a JSON body into `T`; a mismatch names the JSON path that failed.
 ///
@@ -595,5 +627,31 @@ mod tests {
             .unwrap_err();
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("kkkkkkkkkk"), "{shown}");
+    }
+
+    #[test]
+    fn pieces_of_the_key_and_its_other_cases_are_redacted_too() {
+        let secret = "a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b2907e5c3";
+        let key = ApiKey::new(secret).unwrap();
+        let upper = secret.to_ascii_uppercase();
+        for (text, kept) in [
+            (
+                format!("Token {} in a body", &secret[..40]),
+                "Token <redacted> in a body",
+            ),
+            (format!("UP={upper}; ok"), "UP=<redacted>; ok"),
+            (format!("SUF={}…", &secret[30..50]), "SUF=<redacted>…"),
+            (format!("é{}é", &secret[5..20]), "é<redacted>é"),
+            // Short pieces are ordinary text.
+            (format!("id {}", &secret[..8]), "id a18f6d4b"),
+        ] {
+            assert_eq!(redact_text(&text, &key), kept);
+        }
+        // A short key is redacted whole, in any case.
+        let short = ApiKey::new("s3cr3t").unwrap();
+        assert_eq!(
+            redact_text("x S3CR3T y s3cr", &short),
+            "x <redacted> y s3cr"
+        );
     }
 }

@@ -119,15 +119,11 @@ impl Error {
     /// Replaces every occurrence of the key in text that came from the server (a proxy or
     /// a misbehaving server can echo request headers into an error body).
     pub fn redact_key(mut self, key: &ApiKey) -> Self {
-        let secret = key.expose_secret();
-        if secret.is_empty() {
+        if key.expose_secret().is_empty() {
             return self;
         }
-        let scrub = |text: &mut String| {
-            if text.contains(secret) {
-                *text = text.replace(secret, "<redacted>");
-            }
-        };
+        // Pieces of the key and other cases of it too (see `ApiKey::redact`).
+        let scrub = |text: &mut String| *text = key.redact(text);
         match &mut self {
             Self::Api(api) => {
                 api.detail.iter_mut().for_each(scrub);
@@ -136,12 +132,10 @@ impl Error {
                 for messages in api.field_errors.values_mut() {
                     messages.iter_mut().for_each(scrub);
                 }
-                if api.field_errors.keys().any(|field| field.contains(secret)) {
-                    api.field_errors = std::mem::take(&mut api.field_errors)
-                        .into_iter()
-                        .map(|(field, messages)| (field.replace(secret, "<redacted>"), messages))
-                        .collect();
-                }
+                api.field_errors = std::mem::take(&mut api.field_errors)
+                    .into_iter()
+                    .map(|(field, messages)| (key.redact(&field), messages))
+                    .collect();
             }
             Self::Decode(decode) => {
                 scrub(&mut decode.message);
@@ -151,8 +145,9 @@ impl Error {
             Self::Transport(transport) => {
                 // An HTTP client's error can quote a URL or a header a server made up.
                 let text = chain_text(&*transport.source);
-                if text.contains(secret) {
-                    transport.source = text.replace(secret, "<redacted>").into();
+                let clean = key.redact(&text);
+                if clean != text {
+                    transport.source = clean.into();
                 }
                 transport.host.iter_mut().for_each(scrub);
             }
