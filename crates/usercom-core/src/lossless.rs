@@ -13,6 +13,11 @@
 //! skip it) and reads that value as a [`Value`] into `extra` instead. Keys are matched once, by
 //! the derived code; they are neither copied nor allocated unless they are kept.
 //!
+//! It pays off for a model that usually carries fields it does not name, as those with custom
+//! attributes do (a users page decodes about 15% faster). A model that seldom does reads as
+//! fast with `#[serde(flatten)]`, whose cost is in the unknown fields: the conversations models
+//! keep it.
+//!
 //! Anything the derived code would do stays as it was: field names and aliases, defaults,
 //! `deserialize_with`, "missing field" and "duplicate field" errors, and the JSON path that
 //! `serde_path_to_error` puts on a failure. A duplicate unknown key keeps its last value, as
@@ -125,6 +130,50 @@ macro_rules! lossless_struct {
 }
 
 pub(crate) use lossless_struct;
+
+/// Reads a value that is either a bare id or an object, as `#[serde(untagged)]` would with
+/// the variants `Id(i64)` then `Object(T)`, but without buffering the value first.
+///
+/// A failure inside the object is reported as it is (with its path), not as "did not match
+/// any variant".
+pub(crate) fn id_or_object<'de, D, T, R>(
+    deserializer: D,
+    id: fn(i64) -> R,
+    object: fn(T) -> R,
+) -> Result<R, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct IdOrObject<T, R> {
+        id: fn(i64) -> R,
+        object: fn(T) -> R,
+    }
+
+    impl<'de, T: Deserialize<'de>, R> Visitor<'de> for IdOrObject<T, R> {
+        type Value = R;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            formatter.write_str("an id or an object")
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<R, E> {
+            Ok((self.id)(value))
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<R, E> {
+            i64::try_from(value)
+                .map(self.id)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(value), &self))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<R, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(self.object)
+        }
+    }
+
+    deserializer.deserialize_any(IdOrObject { id, object })
+}
 
 /// A deserializer that reads a struct from a map, keeping in `extra` the value of every key
 /// the struct's derived code ignores.
@@ -559,6 +608,37 @@ mod tests {
         struct FlatWrapper {
             results: Vec<Flat>,
         }
+    }
+
+    #[test]
+    fn an_id_or_an_object() {
+        use crate::users::Reference;
+        let read: Vec<Reference> =
+            serde_json::from_str(r#"[5, {"id": 6, "name": "n", "x": [1]}, {}]"#).unwrap();
+        assert_eq!(read[0], Reference::Id(5));
+        assert_eq!(
+            read.iter().map(Reference::id).collect::<Vec<_>>(),
+            [Some(5), Some(6), None]
+        );
+        let again = serde_json::to_string(&read).unwrap();
+        assert_eq!(
+            again,
+            r#"[5,{"id":6,"name":"n","x":[1]},{"id":null,"name":null}]"#
+        );
+        for wrong in ["1.5", r#""5""#, "[5]", "true", "9223372036854775808"] {
+            let err = serde_json::from_str::<Reference>(wrong)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("expected an id or an object"),
+                "{wrong}: {err}"
+            );
+        }
+        let err = decode_json::<Vec<Reference>>(StatusCode::OK, br#"[1, {"id": "x"}]"#);
+        let Err(Error::Decode(decode)) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(decode.path, "[1].id");
     }
 
     #[test]

@@ -11,10 +11,9 @@ use std::fmt;
 use http::Method;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::endpoint::{Endpoint, Envelope, PagedEndpoint, Path, Query, json_body_except};
-use crate::lossless::lossless_struct;
 use crate::registry::{Column, Group, Registration, Tabular};
 use crate::{Api, Error, Lenient, Page};
 
@@ -22,26 +21,27 @@ use crate::{Api, Error, Lenient, Page};
 // Models
 // ---------------------------------------------------------------------------------------------
 
-lossless_struct! {
-    /// A reference to a person: the user a conversation is with, or a message's author.
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-    #[non_exhaustive]
-    pub struct UserRef {
-        /// Numeric user id.
-        pub id: i64,
-        /// Email address, when known.
-        #[serde(default)]
-        pub email: Option<String>,
-        /// Display name; User.com makes up two-word names ("Ivory Caribou") for anonymous visitors.
-        #[serde(default)]
-        pub name: Option<String>,
-        /// The user key as the API sends it inside conversations today (`None` for agents).
-        #[serde(default)]
-        pub key: Option<String>,
-        /// The user key under its v2 name, should the API send that instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub user_key: Option<String>,
-    }
+/// A reference to a person: the user a conversation is with, or a message's author.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UserRef {
+    /// Numeric user id.
+    pub id: i64,
+    /// Email address, when known.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Display name; User.com makes up two-word names ("Ivory Caribou") for anonymous visitors.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The user key as the API sends it inside conversations today (`None` for agents).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The user key under its v2 name, should the API send that instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_key: Option<String>,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl UserRef {
@@ -55,7 +55,7 @@ impl UserRef {
 ///
 /// The documentation never shows a non-null agent, so both a bare numeric id and an object
 /// are accepted, and kept in the form they came in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum AgentRef {
     /// A bare agent id.
@@ -64,20 +64,27 @@ pub enum AgentRef {
     Agent(Agent),
 }
 
-lossless_struct! {
-    /// An agent, as an object.
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-    #[non_exhaustive]
-    pub struct Agent {
-        /// Numeric agent id.
-        #[serde(default)]
-        pub id: Option<i64>,
-        /// Email address.
-        #[serde(default)]
-        pub email: Option<String>,
-        /// Display name.
-        #[serde(default)]
-        pub name: Option<String>,
+/// An agent, as an object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Agent {
+    /// Numeric agent id.
+    #[serde(default)]
+    pub id: Option<i64>,
+    /// Email address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl<'de> Deserialize<'de> for AgentRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::lossless::id_or_object(deserializer, Self::Id, Self::Agent)
     }
 }
 
@@ -99,23 +106,24 @@ impl AgentRef {
     }
 }
 
-lossless_struct! {
-    /// A conversation as listed and as returned by create: messages are only counted.
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-    #[non_exhaustive]
-    pub struct ConversationSummary {
-        /// Conversation id.
-        pub id: i64,
-        /// The user the conversation is with.
-        pub user: UserRef,
-        /// Whether the conversation is open.
-        pub active: bool,
-        /// The assigned agent, if any.
-        #[serde(default)]
-        pub agent: Option<AgentRef>,
-        /// How many messages the conversation has.
-        pub messages: u64,
-    }
+/// A conversation as listed and as returned by create: messages are only counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ConversationSummary {
+    /// Conversation id.
+    pub id: i64,
+    /// The user the conversation is with.
+    pub user: UserRef,
+    /// Whether the conversation is open.
+    pub active: bool,
+    /// The assigned agent, if any.
+    #[serde(default)]
+    pub agent: Option<AgentRef>,
+    /// How many messages the conversation has.
+    pub messages: u64,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl Tabular for ConversationSummary {
@@ -131,24 +139,25 @@ impl Tabular for ConversationSummary {
     ];
 }
 
-lossless_struct! {
-    /// A conversation with its messages.
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-    #[non_exhaustive]
-    pub struct ConversationDetail {
-        /// Conversation id.
-        pub id: i64,
-        /// The user the conversation is with.
-        pub user: UserRef,
-        /// Whether the conversation is open.
-        pub active: bool,
-        /// The assigned agent, if any.
-        #[serde(default)]
-        pub agent: Option<AgentRef>,
-        /// The messages, oldest first as the API sends them.
-        #[serde(default)]
-        pub messages: Vec<Message>,
-    }
+/// A conversation with its messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ConversationDetail {
+    /// Conversation id.
+    pub id: i64,
+    /// The user the conversation is with.
+    pub user: UserRef,
+    /// Whether the conversation is open.
+    pub active: bool,
+    /// The assigned agent, if any.
+    #[serde(default)]
+    pub agent: Option<AgentRef>,
+    /// The messages, oldest first as the API sends them.
+    #[serde(default)]
+    pub messages: Vec<Message>,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl Tabular for ConversationDetail {
@@ -162,29 +171,30 @@ impl Tabular for ConversationDetail {
     ];
 }
 
-lossless_struct! {
-    /// One message of a conversation.
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-    #[non_exhaustive]
-    pub struct Message {
-        /// Message id.
-        pub id: i64,
-        /// The conversation it belongs to.
-        pub chat: i64,
-        /// The content as sent: plain text or HTML.
-        pub content: String,
-        /// Where the message came from: a [`Source`] name (or code), or one this SDK does not
-        /// know yet.
-        pub source: Lenient<Source>,
-        /// Free-form context the sender attached (only visible to the account).
-        #[serde(default)]
-        pub source_context: Value,
-        /// When it was sent.
-        pub timestamp: Timestamp,
-        /// The author: an agent (`key` is `None`) or the user.
-        #[serde(default)]
-        pub user: Option<UserRef>,
-    }
+/// One message of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Message {
+    /// Message id.
+    pub id: i64,
+    /// The conversation it belongs to.
+    pub chat: i64,
+    /// The content as sent: plain text or HTML.
+    pub content: String,
+    /// Where the message came from: a [`Source`] name (or code), or one this SDK does not
+    /// know yet.
+    pub source: Lenient<Source>,
+    /// Free-form context the sender attached (only visible to the account).
+    #[serde(default)]
+    pub source_context: Value,
+    /// When it was sent.
+    pub timestamp: Timestamp,
+    /// The author: an agent (`key` is `None`) or the user.
+    #[serde(default)]
+    pub user: Option<UserRef>,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// The channel of a message. Written as an integer 1 to 5; read as a name (`"chat"`, any

@@ -474,13 +474,19 @@ lossless_struct! {
 }
 
 /// A list or segment a user is on: a bare id, or an object. Kept in the form it came in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Reference {
     /// A bare id.
     Id(i64),
     /// An object such as `{id, name}`.
     Object(NamedReference),
+}
+
+impl<'de> Deserialize<'de> for Reference {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::lossless::id_or_object(deserializer, Self::Id, Self::Object)
+    }
 }
 
 impl Reference {
