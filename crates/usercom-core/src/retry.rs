@@ -498,6 +498,53 @@ pub fn failure_reason<B>(
     }
 }
 
+/// For the clients' retry loops (both log the same way): logs a failed attempt and what comes of it: a retry after a wait (at INFO), or the end
+/// of the call (at INFO when it was retried, DEBUG when it failed at its only attempt).
+pub fn log_attempt<B>(
+    config: &crate::Config,
+    name: &'static str,
+    request: &http::Request<Vec<u8>>,
+    result: &Result<http::Response<B>, crate::Error>,
+    decision: Decision,
+    attempt: u32,
+) {
+    let key = config.api_key();
+    let Some(reason) = failure_reason(result, key) else {
+        return;
+    };
+    let uri = key.redact(&request.uri().to_string());
+    let method = request.method();
+    match decision {
+        Decision::RetryAfter(wait) => tracing::info!(
+            operation = name,
+            %method,
+            %uri,
+            attempt,
+            %reason,
+            wait_ms = wait.as_millis(),
+            "usercom retrying"
+        ),
+        Decision::Stop(stop) if attempt > 1 => tracing::info!(
+            operation = name,
+            %method,
+            %uri,
+            attempt,
+            %reason,
+            stop = ?stop,
+            "usercom giving up"
+        ),
+        Decision::Stop(stop) => tracing::debug!(
+            operation = name,
+            %method,
+            %uri,
+            attempt,
+            %reason,
+            stop = ?stop,
+            "usercom attempt failed"
+        ),
+    }
+}
+
 /// Methods whose repetition has the same effect as one request.
 pub fn is_idempotent(method: &Method) -> bool {
     matches!(

@@ -235,7 +235,7 @@ impl Client {
             let result = self.execute_within(request.clone(), timeout).await;
             let throttled = matches!(&result, Ok(r) if r.status() == 429);
             let decision = retry.after(&result, jiff::Timestamp::now(), started.elapsed());
-            log_attempt(
+            usercom_core::retry::log_attempt(
                 &self.config,
                 name,
                 &request,
@@ -344,53 +344,6 @@ fn build(
         .pool_timer(TokioTimer::new())
         .timer(TokioTimer::new())
         .build(connector))
-}
-
-/// Logs a failed attempt and what comes of it: a retry after a wait (at INFO), or the end
-/// of the call (at INFO when it was retried, DEBUG when it failed at its only attempt).
-fn log_attempt<B>(
-    config: &Config,
-    name: &'static str,
-    request: &http::Request<Vec<u8>>,
-    result: &Result<http::Response<B>, Error>,
-    decision: Decision,
-    attempt: u32,
-) {
-    let key = config.api_key();
-    let Some(reason) = usercom_core::retry::failure_reason(result, key) else {
-        return;
-    };
-    let uri = key.redact(&request.uri().to_string());
-    let method = request.method();
-    match decision {
-        Decision::RetryAfter(wait) => tracing::info!(
-            operation = name,
-            %method,
-            %uri,
-            attempt,
-            %reason,
-            wait_ms = wait.as_millis(),
-            "usercom retrying"
-        ),
-        Decision::Stop(stop) if attempt > 1 => tracing::info!(
-            operation = name,
-            %method,
-            %uri,
-            attempt,
-            %reason,
-            stop = ?stop,
-            "usercom giving up"
-        ),
-        Decision::Stop(stop) => tracing::debug!(
-            operation = name,
-            %method,
-            %uri,
-            attempt,
-            %reason,
-            stop = ?stop,
-            "usercom attempt failed"
-        ),
-    }
 }
 
 fn body_error(error: Box<dyn std::error::Error + Send + Sync>) -> Error {
